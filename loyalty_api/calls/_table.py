@@ -1,0 +1,53 @@
+"""The call table: ``(type, action)`` -> the one handler of that legacy call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from loyalty_api.calls import campaign_update
+from loyalty_api.calls._context import Handler
+from loyalty_api.errors import ApiError
+from loyalty_api.protocol.fields import Fields
+
+__all__ = ["CALLS", "DEFAULT_ACTIONS", "resolve_call"]
+
+# (type, action); action None for calls that take no action.
+CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
+    ("campaign_update", "campaign"): campaign_update.update_campaign,
+}
+
+# Calls whose action may be left out, and the action that then applies.
+DEFAULT_ACTIONS: Final[Mapping[str, str]] = {}
+
+_ACTIONS_BY_TYPE: Final[dict[str, set[str | None]]] = {}
+for _type, _action in CALLS:
+    _ACTIONS_BY_TYPE.setdefault(_type, set()).add(_action)
+
+
+def resolve_call(fields: Fields) -> Handler:
+    """The handler for the request's ``type`` and ``action``, or ``parameter_missing`` / ``unsupported_call``."""
+    call_type = fields.required("type")
+    actions = _ACTIONS_BY_TYPE.get(call_type)
+    if actions is None:
+        raise ApiError("unsupported_call", detail=f"Unknown type {_shown(call_type)}.")
+    action = fields.value("action")
+    if action is None or (None in actions and action not in actions):
+        # A call without actions ignores a stray action field (some client classes always send one).
+        if None in actions:
+            return CALLS[(call_type, None)]
+        default = DEFAULT_ACTIONS.get(call_type)
+        if default is None:
+            raise ApiError("parameter_missing", field="action")
+        return CALLS[(call_type, default)]
+    handler = CALLS.get((call_type, action))
+    if handler is None:
+        known = ", ".join(sorted(a for a in actions if a is not None))
+        raise ApiError(
+            "unsupported_call", detail=f"Unknown action {_shown(action)} for type {call_type} (known: {known})."
+        )
+    return handler
+
+
+def _shown(text: str) -> str:
+    return '"' + (text if len(text) <= 40 else text[:40] + "...") + '"'

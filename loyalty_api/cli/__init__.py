@@ -1,0 +1,93 @@
+"""The ``loyalty-api`` command: serve, migrate, and the operator's account, user and campaign tools.
+
+Every command reads ``LOYALTY_DATABASE_URL`` (see ``docs/configuration.md``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+import uvicorn
+
+from loyalty_api.cli._admin import account, campaign, user
+from loyalty_api.cli._common import with_store
+from loyalty_api.config import Settings
+from loyalty_api.demo import load_demo
+from loyalty_api.store.interface import Store
+
+__all__ = ["cli", "main"]
+
+
+@click.group()
+@click.version_option(package_name="loyalty-api")
+def cli() -> None:
+    """Self-hostable loyalty-program server speaking the legacy api.php protocol."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--demo", is_flag=True, help="Load the demo world first when the database has no accounts.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> None:
+    """Apply pending migrations and serve the API with uvicorn."""
+
+    async def prepare(store: Store) -> None:
+        for name in await store.migrate():
+            click.echo(f"applied migration {name}")
+        if demo and await store.account_count() == 0:
+            await load_demo(store)
+            click.echo("loaded the demo world")
+
+    asyncio.run(with_store(prepare))
+    settings = Settings.from_env()
+    click.echo(f"serving {settings.database_url} at http://{host}:{port}/api.php")
+    uvicorn.run(
+        "loyalty_api.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http="httptools",
+        access_log=access_log,
+        log_level="info",
+    )
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply pending migrations."""
+
+    async def run(store: Store) -> None:
+        applied = await store.migrate()
+        click.echo("\n".join(f"applied migration {name}" for name in applied) or "the schema is up to date")
+
+    asyncio.run(with_store(run))
+
+
+@cli.command()
+def demo() -> None:
+    """Load the demo world (does nothing when it is there already)."""
+
+    async def run(store: Store) -> None:
+        await store.migrate()
+        created = await load_demo(store)
+        click.echo("loaded the demo world" if created else "the demo world is already there")
+
+    asyncio.run(with_store(run))
+
+
+cli.add_command(account)
+cli.add_command(user)
+cli.add_command(campaign)
+
+
+def main() -> None:
+    cli(prog_name="loyalty-api")

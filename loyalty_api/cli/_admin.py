@@ -1,0 +1,225 @@
+"""Operator commands: accounts, users, campaigns."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from decimal import Decimal
+from typing import Final
+
+import click
+
+from loyalty_api.auth import MIN_KEY_LENGTH, generate_key, key_digest
+from loyalty_api.campaign_rules import audit_value, parse_money, parse_name, parse_ratio
+from loyalty_api.cli._common import echo_json, require_account, with_store
+from loyalty_api.errors import ApiError
+from loyalty_api.store.interface import Store
+from loyalty_api.store.models import CAMPAIGN_TYPES, AuditRecord, Campaign
+
+__all__ = ["account", "campaign", "campaign_json", "user"]
+
+_ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_USER_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,20}")
+_CURRENCY: Final = re.compile(r"[A-Z]{3}")
+
+
+@click.group()
+def account() -> None:
+    """Merchant accounts."""
+
+
+@account.command("add")
+@click.argument("account_id")
+@click.option("--name", required=True, help="Business name.")
+@click.option("--currency", default="USD", show_default=True, help="ISO 4217 code, e.g. USD, EUR.")
+@click.option("--coalition/--no-coalition", default=False, help="Member of a coalition program.")
+@click.option("--two-tier/--no-two-tier", default=False, help="Member of a two-tier program.")
+def account_add(account_id: str, name: str, currency: str, coalition: bool, two_tier: bool) -> None:
+    """Create the account ACCOUNT_ID."""
+    if not _ACCOUNT_ID.fullmatch(account_id):
+        raise click.BadParameter("letters, digits, '_', '.', '-'; 1 to 64 characters", param_hint="ACCOUNT_ID")
+    if not _CURRENCY.fullmatch(currency.upper()):
+        raise click.BadParameter("three letters", param_hint="--currency")
+
+    async def run(store: Store) -> None:
+        if await store.get_account(account_id) is not None:
+            raise click.ClickException(f"the account {account_id!r} exists already")
+        created = await store.add_account(account_id, name.strip(), currency.upper(), coalition, two_tier)
+        echo_json({"account_id": created.account_id, "name": created.name, "currency": created.currency})
+
+    asyncio.run(with_store(run))
+
+
+@click.group()
+def user() -> None:
+    """API users of an account."""
+
+
+@user.command("add")
+@click.argument("user_name")
+@click.option("--account", "account_id", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["A", "M", "K"], case_sensitive=False),
+    required=True,
+    help="A administrator, M manager, K clerk.",
+)
+@click.option("--campaigns", default="all", show_default=True, help="'all' or a comma list of campaign ids.")
+@click.option("--password", help=f"The API key to give (at least {MIN_KEY_LENGTH} characters); generated if left out.")
+def user_add(user_name: str, account_id: str, role: str, campaigns: str, password: str | None) -> None:
+    """Create the user USER_NAME; prints a generated key once."""
+    if not _USER_NAME.fullmatch(user_name):
+        raise click.BadParameter("letters, digits and '_', 1 to 20 characters", param_hint="USER_NAME")
+    if password is not None and len(password) < MIN_KEY_LENGTH:
+        raise click.BadParameter(f"at least {MIN_KEY_LENGTH} characters", param_hint="--password")
+    role = role.upper()
+    allowed = None if role == "A" or campaigns.strip().lower() == "all" else _id_list(campaigns)
+    key = password or generate_key()
+
+    async def run(store: Store) -> None:
+        found = await require_account(store, account_id)
+        if await store.find_login(account_id, user_name) is not None:
+            raise click.ClickException(f"the user {user_name!r} exists already in {account_id!r}")
+        await store.add_user(found.pk, user_name, role, allowed, key_digest(account_id, user_name, key))
+        shown: dict[str, object] = {
+            "account_id": account_id,
+            "user_id": user_name,
+            "role": role,
+            "allowed_campaigns": "all" if allowed is None else sorted(allowed),
+        }
+        if password is None:
+            shown["user_api_key"] = key
+        echo_json(shown)
+        if password is None:
+            click.echo("The key is shown this once; only its digest is stored.", err=True)
+
+    asyncio.run(with_store(run))
+
+
+@click.group()
+def campaign() -> None:
+    """Campaigns of an account."""
+
+
+@campaign.command("add")
+@click.option("--account", "account_id", required=True)
+@click.option("--type", "type_", type=click.Choice(CAMPAIGN_TYPES), required=True)
+@click.option("--name", required=True)
+@click.option("--id", "campaign_id", help="Campaign id (a new 16-digit id when left out).")
+@click.option("--description")
+@click.option("--points-ratio", help="points campaigns (default 100)")
+@click.option("--reward-ratio", help="points campaigns (default: redeeming by currency value off)")
+@click.option("--amount-per-event", help="earned campaigns (default 0)")
+def campaign_add(
+    account_id: str,
+    type_: str,
+    name: str,
+    campaign_id: str | None,
+    description: str | None,
+    points_ratio: str | None,
+    reward_ratio: str | None,
+    amount_per_event: str | None,
+) -> None:
+    """Create a campaign and print it."""
+    try:
+        values: dict[str, object] = {"type": type_, "name": parse_name("name", name.strip())}
+        if description:
+            values["description"] = description.strip()
+        if type_ == "points":
+            values["points_ratio"] = parse_ratio("points_ratio", points_ratio) if points_ratio else Decimal(100)
+            values["reward_ratio"] = parse_ratio("reward_ratio", reward_ratio) if reward_ratio else None
+        elif points_ratio or reward_ratio:
+            raise click.BadParameter("only points campaigns have ratios")
+        if type_ == "earned":
+            values["amount_per_event"] = parse_money("amount_per_event", amount_per_event or "0")
+        elif amount_per_event:
+            raise click.BadParameter("only earned campaigns have an amount per event")
+    except ApiError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+    async def run(store: Store) -> None:
+        found = await require_account(store, account_id)
+        chosen = campaign_id
+        if chosen is None:
+            chosen = _new_campaign_id()
+            while await store.campaign_id_in_use(chosen):
+                chosen = _new_campaign_id()
+        elif await store.get_campaign(found.pk, chosen) is not None:
+            raise click.ClickException(f"the campaign {chosen!r} exists already in {account_id!r}")
+        created = await store.add_campaign(found.pk, {**values, "campaign_id": chosen})
+        echo_json(campaign_json(created, account_id))
+
+    asyncio.run(with_store(run))
+
+
+@campaign.command("show")
+@click.argument("campaign_id")
+@click.option("--account", "account_id", required=True)
+def campaign_show(campaign_id: str, account_id: str) -> None:
+    """Print the stored campaign as one JSON object."""
+
+    async def run(store: Store) -> None:
+        found = await require_account(store, account_id)
+        stored = await store.get_campaign(found.pk, campaign_id)
+        if stored is None:
+            raise click.ClickException(f"no campaign {campaign_id!r} in {account_id!r}")
+        echo_json(campaign_json(stored, account_id))
+
+    asyncio.run(with_store(run))
+
+
+@campaign.command("history")
+@click.argument("campaign_id")
+@click.option("--account", "account_id", required=True)
+def campaign_history(campaign_id: str, account_id: str) -> None:
+    """Print the campaign's audit trail, one JSON object per line, oldest first."""
+
+    async def run(store: Store) -> None:
+        found = await require_account(store, account_id)
+        for record in await store.campaign_history(found.pk, campaign_id):
+            echo_json(audit_json(record))
+
+    asyncio.run(with_store(run))
+
+
+def campaign_json(stored: Campaign, account_id: str) -> dict[str, object]:
+    columns = ("name", "description", "points_ratio", "reward_ratio", "amount_per_event")
+    shown: dict[str, object] = {"id": stored.campaign_id, "account_id": account_id, "type": stored.type}
+    shown.update({column: audit_value(column, getattr(stored, column)) for column in columns})
+    shown.update(
+        coalition_opt_out=stored.coalition_opt_out,
+        two_tier_opt_out=stored.two_tier_opt_out,
+        active=stored.active,
+        created_at=_iso(stored.created_at),
+        updated_at=_iso(stored.updated_at),
+    )
+    return shown
+
+
+def audit_json(record: AuditRecord) -> dict[str, object]:
+    return {
+        "id": record.id,
+        "at": _iso(record.at),
+        "account_id": record.account_id,
+        "user_id": record.user_name,
+        "entity": record.entity,
+        "entity_id": record.entity_id,
+        "action": record.action,
+        "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in record.changes],
+    }
+
+
+def _iso(moment: object) -> str:
+    from datetime import datetime
+
+    assert isinstance(moment, datetime)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _new_campaign_id() -> str:
+    return str(secrets.randbelow(9 * 10**15) + 10**15)
+
+
+def _id_list(text: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in text.split(",") if part.strip())

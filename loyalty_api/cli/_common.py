@@ -1,0 +1,47 @@
+"""Helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from loyalty_api.config import Settings
+from loyalty_api.store import Store, StoreUnavailable, create_store
+from loyalty_api.store.models import Account
+
+__all__ = ["echo_json", "open_store", "require_account", "with_store"]
+
+T = TypeVar("T")
+
+
+def open_store() -> Store:
+    try:
+        return create_store(Settings.from_env())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+async def with_store(run: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the configured store, run ``run`` with it, close it."""
+    store = open_store()
+    try:
+        await store.open()
+        return await run(store)
+    except StoreUnavailable as exc:
+        raise click.ClickException(f"the database is unavailable: {exc}") from exc
+    finally:
+        await store.close()
+
+
+async def require_account(store: Store, account_id: str) -> Account:
+    found = await store.get_account(account_id)
+    if found is None:
+        raise click.ClickException(f"no account {account_id!r}")
+    return found
+
+
+def echo_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False))

@@ -1,0 +1,44 @@
+"""Configuration from environment variables (``docs/configuration.md`` lists them)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Settings"]
+
+DEFAULT_DATABASE_URL = "sqlite:///loyalty.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    sqlite_synchronous: str = "FULL"
+    sqlite_busy_timeout_ms: int = 5000
+    postgres_pool_min: int = 2
+    postgres_pool_max: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("LOYALTY_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            sqlite_synchronous=(env.get("LOYALTY_SQLITE_SYNCHRONOUS") or "FULL").upper(),
+            sqlite_busy_timeout_ms=_int(env, "LOYALTY_SQLITE_BUSY_TIMEOUT_MS", 5000),
+            postgres_pool_min=_int(env, "LOYALTY_POSTGRES_POOL_MIN", 2),
+            postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value

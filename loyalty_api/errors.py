@@ -1,0 +1,108 @@
+"""The error catalogue: one mnemonic and one message template per error.
+
+Every error a client can see is listed here, and ``docs/errors.md`` is the same list for people
+(``tests/test_errors.py`` keeps the two in step).  XML carries the mnemonic as
+``<error code="...">``, JSON as ``"error_code"`` beside ``"error"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["CATALOGUE", "ApiError", "ErrorSpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    code: str
+    http_status: int
+    template: str
+    description: str
+
+
+def _spec(code: str, template: str, description: str, http_status: int = 200) -> ErrorSpec:
+    return ErrorSpec(code, http_status, template, description)
+
+
+CATALOGUE: Final[dict[str, ErrorSpec]] = {
+    spec.code: spec
+    for spec in (
+        _spec(
+            "request_too_large",
+            "{detail}",
+            "The body is over 1 MiB or carries more than 1,000 fields (HTTP 413).",
+            413,
+        ),
+        _spec("method_not_allowed", "Use GET or POST.", "Any HTTP method but GET and POST (HTTP 405).", 405),
+        _spec(
+            "unsupported_media_type",
+            "Send the fields as application/x-www-form-urlencoded or multipart/form-data.",
+            "A POST body of another content type (HTTP 415).",
+            415,
+        ),
+        _spec("malformed_request", "{detail}", "A multipart body that cannot be parsed (HTTP 400).", 400),
+        _spec(
+            "invalid_callback",
+            "The callback must be a JavaScript identifier path of at most 128 characters.",
+            "A JSONP callback outside the grammar (HTTP 400, answered as plain JSON).",
+            400,
+        ),
+        _spec(
+            "no_valid_session",
+            "Invalid credentials: check account_id, user_id and user_password (or user_api_key).",
+            "Unknown account, unknown user, wrong key, or a user of another account: one answer for all.",
+        ),
+        _spec("parameter_missing", "The field {field} is required.", "A required field is absent or blank."),
+        _spec("parameter_invalid", "{detail}", "A field's value has the wrong form (the message names the field)."),
+        _spec(
+            "string_parameter_too_long",
+            "The field {field} is longer than {limit} characters.",
+            "A text field over its length limit.",
+        ),
+        _spec(
+            "parameter_mismatch",
+            "{detail}",
+            "Fields that do not go together, e.g. a field of another campaign type sent with a value.",
+        ),
+        _spec("unsupported_call", "{detail}", "Unknown type, or unknown action for that type."),
+        _spec(
+            "campaign_not_found",
+            "No campaign {campaign_id} in this account.",
+            "The campaign does not exist, belongs to another account, or the user may not see it.",
+        ),
+        _spec(
+            "permission_denied",
+            "The user {user_id} may not {what}.",
+            "The user's role does not allow the call on a campaign the user can see.",
+        ),
+        _spec(
+            "internal_error",
+            "The server could not answer this request; nothing was changed. The fault has been logged.",
+            "An unexpected fault of the server (logged with its traceback, never shown).",
+        ),
+        _spec(
+            "store_unavailable",
+            "The service is temporarily unavailable; nothing was changed. Try again.",
+            "The database could not be reached or was busy for too long (HTTP 503).",
+            503,
+        ),
+    )
+}
+
+
+class ApiError(Exception):
+    """An error answered to the client with its catalogue code and a message naming the field."""
+
+    __slots__ = ("code", "message", "spec")
+
+    def __init__(self, code: str, **params: object) -> None:
+        spec = CATALOGUE[code]
+        self.spec = spec
+        self.code = code
+        self.message = spec.template.format(**params)
+        super().__init__(self.message)
+
+    @property
+    def http_status(self) -> int:
+        return self.spec.http_status

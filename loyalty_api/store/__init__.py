@@ -1,0 +1,34 @@
+"""Persistence: the :class:`Store` interface and its backends.  SQL lives only below this package."""
+
+from __future__ import annotations
+
+from loyalty_api.config import Settings
+from loyalty_api.store.interface import Store, StoreUnavailable, WriteTx
+from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
+
+__all__ = [
+    "CAMPAIGN_TYPES",
+    "Account",
+    "AuditRecord",
+    "Campaign",
+    "Change",
+    "NewAudit",
+    "Principal",
+    "Role",
+    "Store",
+    "StoreUnavailable",
+    "WriteTx",
+    "create_store",
+]
+
+
+def create_store(settings: Settings) -> Store:
+    """The store that ``settings.database_url`` names (not yet opened)."""
+    url = settings.database_url
+    if url.startswith("sqlite:"):
+        from loyalty_api.store.sqlite.store import SqliteStore
+
+        return SqliteStore(
+            url, synchronous=settings.sqlite_synchronous, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+    raise ValueError(f"unsupported LOYALTY_DATABASE_URL {url!r}: use sqlite:///path")

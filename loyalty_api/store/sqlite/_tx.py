@@ -1,0 +1,76 @@
+"""The operations a write transaction offers, on the SQLite write connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from loyalty_api.store.interface import CampaignValues
+from loyalty_api.store.models import Campaign, NewAudit
+from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, changes_to_json, db_value, time_text
+
+__all__ = ["SqliteWriteTx", "UPDATABLE_CAMPAIGN_COLUMNS"]
+
+UPDATABLE_CAMPAIGN_COLUMNS = frozenset(
+    {
+        "name",
+        "description",
+        "points_ratio",
+        "reward_ratio",
+        "amount_per_event",
+        "coalition_opt_out",
+        "two_tier_opt_out",
+        "active",
+        "latitude",
+        "longitude",
+    }
+)
+
+
+class SqliteWriteTx:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def campaign_for_update(self, account_pk: int, campaign_id: str) -> Campaign | None:
+        # The whole database is write-locked by BEGIN IMMEDIATE: the row cannot change under us.
+        row = self._conn.execute(
+            f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = ? AND campaign_id = ?",
+            (account_pk, campaign_id),
+        ).fetchone()
+        return None if row is None else campaign_from_row(row)
+
+    async def campaign_has_value_entries(self, campaign_pk: int) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM ledger WHERE campaign_pk = ? AND amount_cents <> 0 LIMIT 1", (campaign_pk,)
+        ).fetchone()
+        return row is not None
+
+    async def update_campaign(self, campaign_pk: int, values: CampaignValues, at: datetime) -> None:
+        unknown = set(values) - UPDATABLE_CAMPAIGN_COLUMNS
+        if unknown:
+            raise ValueError(f"not campaign columns: {sorted(unknown)}")
+        names = list(values)
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        params = [db_value(values[name]) for name in names]
+        self._conn.execute(
+            f"UPDATE campaigns SET {assignments}, updated_at = ? WHERE pk = ?",
+            (*params, time_text(at), campaign_pk),
+        )
+
+    async def append_audit(self, entry: NewAudit) -> None:
+        self._conn.execute(
+            "INSERT INTO audit (at, account_pk, user_name, entity, entity_id, campaign_id, action, changes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                time_text(entry.at),
+                entry.account_pk,
+                entry.user_name,
+                entry.entity,
+                entry.entity_id,
+                entry.campaign_id,
+                entry.action,
+                changes_to_json(entry.changes),
+            ),
+        )

@@ -1,0 +1,117 @@
+"""The one write path of the SQLite store: group commit.
+
+Every write of the process goes through one :class:`GroupCommitWriter`, which owns the only write
+connection.  Requests that arrive while a batch is being committed wait in a queue; the next batch
+takes all of them: ``BEGIN IMMEDIATE``, then each request's work inside its own ``SAVEPOINT`` (a
+failing request rolls back to its savepoint and leaves the others alone), then one ``COMMIT``, so
+one fsync makes the whole batch durable.  No request is answered before the commit that holds its
+changes has returned.
+
+The work functions run on the event loop (SQLite calls take microseconds); ``BEGIN IMMEDIATE``,
+which may wait for another process's lock, and the ``COMMIT`` that fsyncs run in a helper thread so
+that the loop keeps parsing requests meanwhile (those form the next batch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
+
+from loyalty_api.store.interface import StoreUnavailable
+
+__all__ = ["GroupCommitWriter"]
+
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+_MAX_BATCH: Final = 256
+
+_Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
+
+
+class GroupCommitWriter:
+    def __init__(self, conn: sqlite3.Connection, *, commit_in_thread: bool) -> None:
+        self._conn = conn
+        self._commit_in_thread = commit_in_thread
+        self._pending: list[_Job] = []
+        self._task: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+
+    async def submit(self, work: Callable[[], Awaitable[T]]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append((work, future))
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._drain())
+        return await future
+
+    async def close(self) -> None:
+        if self._task is not None:
+            await asyncio.shield(self._task)
+        self._executor.shutdown(wait=True)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[:_MAX_BATCH]
+            del self._pending[:_MAX_BATCH]
+            await self._run_batch(batch)
+
+    async def _run_batch(self, batch: list[_Job]) -> None:
+        loop = asyncio.get_running_loop()
+        conn = self._conn
+        try:
+            await loop.run_in_executor(self._executor, conn.execute, "BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            _log.warning("could not begin a write transaction: %s", exc)
+            _fail_all(batch, exc)
+            return
+        outcomes: list[tuple[asyncio.Future[Any], object, BaseException | None]] = []
+        try:
+            for work, future in batch:
+                conn.execute("SAVEPOINT job")
+                try:
+                    result = await work()
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((future, None, exc))
+                else:
+                    conn.execute("RELEASE job")
+                    outcomes.append((future, result, None))
+            if self._commit_in_thread:
+                await loop.run_in_executor(self._executor, conn.execute, "COMMIT")
+            else:
+                conn.execute("COMMIT")
+        except BaseException as exc:
+            _rollback(conn)
+            _log.warning("write batch of %d rolled back: %s", len(batch), exc)
+            _fail_all(batch, exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for future, result, error in outcomes:
+            if future.done():
+                continue
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:  # pragma: no cover - the connection is already unusable
+        _log.exception("rollback failed")
+
+
+def _fail_all(batch: list[_Job], cause: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            error = StoreUnavailable(str(cause))
+            error.__cause__ = cause
+            future.set_exception(error)

@@ -1,0 +1,25 @@
+"""Sending a finished body over raw ASGI."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.types import Send
+
+__all__ = ["send_body"]
+
+_NO_STORE: Final = (b"cache-control", b"no-store")
+
+
+async def send_body(
+    send: Send, status: int, content_type: str, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode("latin-1")),
+        (b"content-length", str(len(body)).encode("latin-1")),
+        _NO_STORE,
+    ]
+    if extra:
+        headers.extend(extra)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,70 @@
+"""The ASGI application: ``/api.php`` and ``/`` on a raw fast path, the rest on Starlette."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Final
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from loyalty_api.config import Settings
+from loyalty_api.store import Store, StoreUnavailable, create_store
+from loyalty_api.web.endpoint import ApiEndpoint
+
+__all__ = ["API_PATHS", "LoyaltyApp", "create_app", "app_from_env"]
+
+API_PATHS: Final = frozenset({"/api.php", "/"})
+
+
+class LoyaltyApp:
+    """The whole server.  ``store`` is opened at startup and closed at shutdown (ASGI lifespan)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.api = ApiEndpoint(store)
+        self.starlette = Starlette(
+            routes=[
+                Route("/api.php", self.api, methods=["GET", "POST"]),
+                Route("/healthz", self._healthz, methods=["GET"]),
+                Route("/readyz", self._readyz, methods=["GET"]),
+            ],
+            lifespan=self._lifespan,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in API_PATHS:
+            await self.api(scope, receive, send)
+        else:
+            await self.starlette(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        await self.store.open()
+        try:
+            yield
+        finally:
+            await self.store.close()
+
+    async def _healthz(self, _request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def _readyz(self, _request: Request) -> Response:
+        try:
+            await self.store.ping()
+        except StoreUnavailable:
+            return PlainTextResponse("unavailable", status_code=503)
+        return PlainTextResponse("ready")
+
+
+def create_app(settings: Settings | None = None) -> LoyaltyApp:
+    return LoyaltyApp(create_store(settings or Settings.from_env()))
+
+
+def app_from_env() -> LoyaltyApp:
+    """The factory uvicorn calls in each worker process (``--factory``)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,134 @@
+"""The ``api.php`` endpoint: transport in, one call dispatched, one document rendered out.
+
+Raw ASGI on purpose: it is on every request's path and skips the framework's request and response
+objects (see ``docs/performance.md``).  Order of checks, the first failure answering: transport
+(method, size, body, callback, output), credentials, known call, then the handler's own checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from starlette.types import Receive, Scope, Send
+
+from loyalty_api.auth import authenticate
+from loyalty_api.calls import CallContext, resolve_call
+from loyalty_api.errors import ApiError
+from loyalty_api.protocol.fields import Fields
+from loyalty_api.protocol.forms import (
+    MAX_BODY_BYTES,
+    FormError,
+    MalformedBody,
+    UnsupportedMediaType,
+    parse_fields,
+    read_body,
+)
+from loyalty_api.protocol.output import InvalidCallback, OutputChoice, choose_output, default_output
+from loyalty_api.store.interface import Store, StoreUnavailable
+from loyalty_api.web._send import send_body
+from renderers import JSONP_CONTENT_TYPE, Element, el, get_renderer, render_jsonp, response
+
+__all__ = ["ApiEndpoint", "error_document"]
+
+_log = logging.getLogger(__name__)
+_ALLOWED: Final = frozenset({"GET", "POST"})
+_KEY_HEADER: Final = b"api_access_key"
+_KEY_HEADER_DASHED: Final = b"api-access-key"
+_NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
+
+
+def error_document(error: ApiError) -> Element:
+    return response("error", [el("error", error.message, code=error.code)])
+
+
+class ApiEndpoint:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        if method not in _ALLOWED:
+            await _send_doc(send, default_output(), ApiError("method_not_allowed"), [(b"allow", b"GET, POST")])
+            return
+        content_type: bytes | None = None
+        length: bytes | None = None
+        header_key: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                length = value
+            elif name in (_KEY_HEADER, _KEY_HEADER_DASHED):
+                header_key = value
+        try:
+            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+                raise ApiError("request_too_large", detail=f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+            body = await read_body(receive) if method == "POST" else b""
+            data = parse_fields(scope["query_string"], content_type if method == "POST" else None, body)
+        except FormError as exc:
+            await _send_doc(send, default_output(), _form_error(exc))
+            return
+        except ApiError as exc:
+            await _send_doc(send, default_output(), exc)
+            return
+        fields = Fields(data)
+        try:
+            output = choose_output(fields)
+        except InvalidCallback as exc:
+            json_renderer = get_renderer("json")
+            assert json_renderer is not None
+            await _send_doc(send, OutputChoice(json_renderer), exc)
+            return
+        except ApiError as exc:
+            await _send_doc(send, default_output(), exc)
+            return
+        key = header_key.decode("utf-8", "replace") if header_key else None
+        doc, status = await self._answer(fields, key)
+        await _send(send, output, doc, status)
+
+    async def _answer(self, fields: Fields, header_key: str | None) -> tuple[Element, int]:
+        try:
+            account_id = fields.required("account_id")
+            user_name = fields.required("user_id")
+            key = header_key or fields.value("user_api_key") or fields.value("user_password")
+            if key is None:
+                raise ApiError("parameter_missing", field="user_password")
+            principal = await authenticate(self.store, account_id, user_name, key)
+            handler = resolve_call(fields)
+            return await handler(CallContext(principal, fields, self.store)), 200
+        except ApiError as exc:
+            return error_document(exc), exc.http_status
+        except StoreUnavailable as exc:
+            _log.warning("store unavailable: %s", exc)
+            error = ApiError("store_unavailable")
+            return error_document(error), error.http_status
+        except Exception:
+            _log.exception("unexpected error while answering %s", fields.value("type"))
+            error = ApiError("internal_error")
+            return error_document(error), error.http_status
+
+
+def _form_error(exc: FormError) -> ApiError:
+    if isinstance(exc, UnsupportedMediaType):
+        return ApiError("unsupported_media_type")
+    if isinstance(exc, MalformedBody):
+        return ApiError("malformed_request", detail=str(exc))
+    return ApiError("request_too_large", detail=str(exc))
+
+
+async def _send_doc(
+    send: Send, output: OutputChoice, error: ApiError, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    await _send(send, output, error_document(error), error.http_status, extra)
+
+
+async def _send(
+    send: Send, output: OutputChoice, doc: Element, status: int, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    if output.callback is not None:
+        body = render_jsonp(doc, output.callback, condensed=output.condensed)
+        await send_body(send, status, JSONP_CONTENT_TYPE, body, [_NOSNIFF, *(extra or ())])
+        return
+    body = output.renderer.render(doc, condensed=output.condensed)
+    await send_body(send, status, output.renderer.content_type, body, extra)

@@ -1,0 +1,61 @@
+"""The neutral document every call answers with.
+
+A document is a tree of :class:`Element`.  The root is always named ``response`` and carries a
+``status`` attribute.  Renderers turn the same tree into XML, JSON, JSONP, ...; nothing here knows
+what a campaign or a customer is.
+
+Mapping rules the renderers share (see ``renderers/json.py`` for the JSON side):
+
+* ``Element(name, text=...)`` is a text element: ``<name>text</name>``; in JSON ``"name": "text"``.
+* ``Element(name, children=[...])`` is a container: in JSON an object whose keys are the children's
+  names (and the element's attributes).
+* ``Element(name, children=[...], repeated=True)`` holds repeated items: in JSON an array under the
+  container's name, the items' own element names dropped (an item that is a text element becomes a
+  plain string).  Arrays stay arrays with one item, or none.
+* ``inline=True`` on a repeated container: in XML its items stand directly in the parent, without
+  the container element (legacy ``customer_search`` puts each ``<customer>`` straight under
+  ``<response>``); in JSON it is still an array under the container's name.
+* An element with both text and attributes (the one case is ``<error code="...">text</error>``)
+  becomes ``"name": text`` plus ``"name_attr": value`` for each attribute in JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Element", "el", "response"]
+
+
+@dataclass(slots=True)
+class Element:
+    name: str
+    text: str | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Element] = field(default_factory=list)
+    repeated: bool = False
+    inline: bool = False
+
+    def append(self, child: Element) -> Element:
+        self.children.append(child)
+        return child
+
+    def find(self, name: str) -> Element | None:
+        """The first direct child called ``name`` (tests and the renderers' callers use it)."""
+        for child in self.children:
+            if child.name == name:
+                return child
+        return None
+
+
+def el(name: str, text: object | None = None, /, **attrs: str) -> Element:
+    """A text element (``text`` is turned into ``str``; ``None`` gives an empty element)."""
+    return Element(name, None if text is None else str(text), dict(attrs))
+
+
+def response(status: str, children: Iterable[Element] = (), attrs: Mapping[str, str] | None = None) -> Element:
+    """The root ``<response status="...">`` element."""
+    all_attrs = {"status": status}
+    if attrs:
+        all_attrs.update(attrs)
+    return Element("response", None, all_attrs, list(children))
