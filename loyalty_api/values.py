@@ -45,7 +45,7 @@ def parse_number(field: str, text: str, *, decimals: int, allow_zero: bool, what
     fraction = fraction.rstrip("0")
     if len(fraction) > decimals:
         raise ApiError("parameter_invalid", detail=f"The field {field} allows at most {decimals} decimals.")
-    value = Decimal(f"{whole or '0'}.{fraction}" if fraction else whole)
+    value = Decimal(f"{whole or '0'}.{fraction}" if fraction else whole or "0")
     if not allow_zero and value == 0:
         raise ApiError("parameter_invalid", detail=f"The field {field} must be {what}, not {_quote(text)}.")
     return value
