@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["CATALOGUE", "ApiError", "ErrorSpec"]
+__all__ = ["CATALOGUE", "ApiError", "ErrorSpec", "catalogue_markdown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +106,51 @@ class ApiError(Exception):
     @property
     def http_status(self) -> int:
         return self.spec.http_status
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as the Markdown of ``docs/errors.md``.
+
+    Regenerate the file after changing the catalogue:
+    ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py``.
+    """
+    lines = [
+        "# Error catalogue",
+        "",
+        "<!-- Generated from loyalty_api/errors.py by catalogue_markdown(); do not edit by hand.",
+        "     Regenerate with: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py -->",
+        "",
+        "Every error a client can see has a stable code (a mnemonic) and a message. XML carries the code as an",
+        "attribute:",
+        "",
+        "```xml",
+        '<response status="error"><error code="parameter_missing">The field user_id is required.</error></response>',
+        "```",
+        "",
+        "JSON carries it beside the message:",
+        "",
+        "```json",
+        '{"status": "error", "error": "The field user_id is required.", "error_code": "parameter_missing"}',
+        "```",
+        "",
+        "Application errors answer HTTP 200, because legacy clients read the body and never the status line; only",
+        "transport errors and an unavailable store use another HTTP status, and they still carry an error document.",
+        "In a message, `{name}` is filled in for the request at hand (`{field}` is the field concerned, `{detail}` a",
+        "sentence naming the field and what is wrong with its value).",
+        "",
+        "| code | HTTP status | message | when |",
+        "|---|---|---|---|",
+    ]
+    for spec in CATALOGUE.values():
+        cells = (
+            f"`{spec.code}`",
+            str(spec.http_status),
+            _markdown_cell(spec.template),
+            _markdown_cell(spec.description),
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
