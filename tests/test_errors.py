@@ -1,0 +1,201 @@
+"""The error catalogue: every error answered at least once through HTTP, and ``docs/errors.md`` in step with it.
+
+Adding an error code to ``loyalty_api/errors.py`` takes two more steps, which these tests enforce:
+
+1. add to ``TRIGGERS`` below a request that makes the server answer with the new code;
+2. regenerate the documentation and review the diff::
+
+       UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Final
+
+import httpx2 as httpx
+import pytest
+from starlette.testclient import TestClient
+
+from loyalty_api.config import Settings
+from loyalty_api.errors import CATALOGUE, ApiError, catalogue_markdown
+from loyalty_api.store.sqlite.store import sqlite_path
+from loyalty_api.web.app import create_app
+from tests._stored import error_of, show
+from tests.helpers import ADMIN, CLERK, xml_of
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+ERRORS_DOC: Final = ROOT / "docs" / "errors.md"
+POINTS: Final = "1234567890123451"
+GIFTCARD: Final = "1234567890123450"
+
+
+def _fields(user: tuple[str, str, str] = ADMIN, **extra: str) -> dict[str, str]:
+    account_id, user_id, key = user
+    base = {"account_id": account_id, "user_id": user_id, "user_password": key}
+    return {**base, "type": "campaign_update", "action": "campaign", "campaign_id": POINTS, **extra}
+
+
+def _sqlite_file(settings: Settings) -> str:
+    if not settings.database_url.startswith("sqlite:"):
+        pytest.skip("damages or locks the SQLite file directly")
+    return sqlite_path(settings.database_url)
+
+
+def _internal_error(client: TestClient, settings: Settings) -> httpx.Response:
+    """A real fault: the audit table has gone, so the update cannot be recorded (and must not apply)."""
+    with sqlite3.connect(_sqlite_file(settings)) as conn:
+        conn.execute("DROP TABLE audit")
+    reply = client.post("/api.php", data=_fields(new_campaign_name="Never stored"))
+    assert show(settings, POINTS)["name"] == "Widget Rewards"
+    return reply
+
+
+def _store_unavailable(client: TestClient, settings: Settings) -> httpx.Response:
+    """Another process holds the write lock longer than the busy timeout."""
+    impatient = Settings(database_url=settings.database_url, sqlite_busy_timeout_ms=50)
+    locker = sqlite3.connect(_sqlite_file(settings), isolation_level=None)
+    try:
+        with TestClient(create_app(impatient)) as other:
+            locker.execute("BEGIN IMMEDIATE")
+            reply = other.post("/api.php", data=_fields(new_campaign_name="Never stored"))
+            locker.execute("ROLLBACK")
+            # the lock gone, the same request goes through
+            again = other.post("/api.php", data=_fields(new_campaign_name="Stored"))
+            assert xml_of(again.content).get("status") == "updated"
+    finally:
+        locker.close()
+    return reply
+
+
+Trigger = Callable[[TestClient, Settings], httpx.Response]
+
+TRIGGERS: Final[dict[str, Trigger]] = {
+    "request_too_large": lambda c, _s: c.post(
+        "/api.php", content=b"a=" + b"x" * (1024 * 1024), headers={"content-type": "application/x-www-form-urlencoded"}
+    ),
+    "method_not_allowed": lambda c, _s: c.put("/api.php", data=_fields()),
+    "unsupported_media_type": lambda c, _s: c.post(
+        "/api.php", content=json.dumps(_fields()).encode(), headers={"content-type": "application/json"}
+    ),
+    "malformed_request": lambda c, _s: c.post(
+        "/api.php", content=b"--b0und\r\nnot a part", headers={"content-type": "multipart/form-data; boundary=b0und"}
+    ),
+    "invalid_callback": lambda c, _s: c.post("/api.php", data=_fields(callback="alert(1)")),
+    "no_valid_session": lambda c, _s: c.post("/api.php", data={**_fields(), "user_password": "not-the-key"}),
+    "parameter_missing": lambda c, _s: c.post("/api.php", data={**_fields(), "campaign_id": ""}),
+    "parameter_invalid": lambda c, _s: c.post("/api.php", data=_fields(new_points_ratio="1e3")),
+    "string_parameter_too_long": lambda c, _s: c.post("/api.php", data=_fields(description="d" * 1001)),
+    "parameter_mismatch": lambda c, _s: c.post("/", data=_fields(campaign_id=GIFTCARD, new_reward_ratio="18")),
+    "unsupported_call": lambda c, _s: c.post("/api.php", data=_fields(type="campaign_delete")),
+    "campaign_not_found": lambda c, _s: c.get("/api.php", params=_fields(campaign_id="0000000000000000")),
+    "permission_denied": lambda c, _s: c.post("/api.php", data=_fields(CLERK, new_campaign_name="No")),
+    "internal_error": _internal_error,
+    "store_unavailable": _store_unavailable,
+}
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching every message the template can give (``{name}`` is any non-empty text)."""
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile(".+".join(re.escape(part) for part in parts), re.DOTALL)
+
+
+def _code_and_message(reply: httpx.Response) -> tuple[str, str]:
+    if reply.headers["content-type"].startswith("application/json"):
+        body = reply.json()
+        assert body["status"] == "error"
+        return str(body["error_code"]), str(body["error"])
+    assert reply.headers["content-type"] == "text/xml; charset=utf-8"
+    return error_of(xml_of(reply.content))
+
+
+@pytest.mark.parametrize("code", list(CATALOGUE))
+def test_every_error_of_the_catalogue(client: TestClient, settings: Settings, code: str) -> None:
+    trigger = TRIGGERS.get(code)
+    assert trigger is not None, f"add a request answering {code!r} to TRIGGERS in tests/test_errors.py"
+    reply = trigger(client, settings)
+    spec = CATALOGUE[code]
+    assert reply.status_code == spec.http_status
+    answered, message = _code_and_message(reply)
+    assert answered == code
+    assert _template_pattern(spec.template).fullmatch(message), message
+    assert "Traceback" not in reply.text
+
+
+def test_triggers_name_only_catalogue_codes() -> None:
+    assert set(TRIGGERS) <= set(CATALOGUE)
+
+
+def test_every_code_raised_in_the_source_is_in_the_catalogue() -> None:
+    raised: set[str] = set()
+    for path in (ROOT / "loyalty_api").rglob("*.py"):
+        raised.update(re.findall(r'ApiError\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
+    assert raised, "no ApiError found: the pattern is out of date"
+    assert raised <= set(CATALOGUE), raised - set(CATALOGUE)
+
+
+@pytest.mark.parametrize("output", ["JSON", "json"])
+def test_json_errors_carry_error_code_beside_error(client: TestClient, output: str) -> None:
+    body = client.post("/api.php", data=_fields(output=output, new_points_ratio="-1")).json()
+    assert set(body) == {"status", "error", "error_code"}
+    assert (body["status"], body["error_code"]) == ("error", "parameter_invalid")
+    assert "new_points_ratio" in body["error"]
+
+
+def test_jsonp_errors_go_through_the_callback(client: TestClient) -> None:
+    reply = client.post("/api.php", data=_fields(callback="widget.show", condensed="yes", campaign_id="nope"))
+    assert reply.status_code == 200
+    assert reply.text.startswith("/**/widget.show(")
+    assert '"error_code":"campaign_not_found"' in reply.text
+
+
+def test_api_error_fills_the_template() -> None:
+    error = ApiError("parameter_missing", field="campaign_id")
+    assert (error.code, error.message, error.http_status) == (
+        "parameter_missing",
+        "The field campaign_id is required.",
+        200,
+    )
+    assert str(error) == error.message
+
+
+def test_catalogue_entries_are_complete() -> None:
+    for code, spec in CATALOGUE.items():
+        assert spec.code == code and re.fullmatch(r"[a-z][a-z_]*[a-z]", code)
+        assert spec.template and spec.description.strip()
+        assert spec.http_status in (200, 400, 405, 413, 415, 503)
+
+
+# --- docs/errors.md ---------------------------------------------------------------------------------------------
+
+
+def _doc_rows() -> Iterator[list[str]]:
+    for line in catalogue_markdown().splitlines():
+        if line.startswith("| `"):
+            yield [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+
+
+def test_docs_list_every_code_with_status_message_and_when() -> None:
+    rows = list(_doc_rows())
+    assert [row[0] for row in rows] == [f"`{code}`" for code in CATALOGUE]
+    for row, spec in zip(rows, CATALOGUE.values(), strict=True):
+        assert row[1] == str(spec.http_status)
+        assert row[2].replace("\\|", "|") == spec.template
+        assert row[3].replace("\\|", "|") == spec.description
+
+
+def test_docs_errors_md_is_generated_from_the_catalogue() -> None:
+    expected = catalogue_markdown()
+    if os.environ.get("UPDATE_GOLDEN"):
+        ERRORS_DOC.parent.mkdir(exist_ok=True)
+        ERRORS_DOC.write_text(expected, encoding="utf-8")
+    assert ERRORS_DOC.exists(), "run: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py"
+    assert ERRORS_DOC.read_text(encoding="utf-8") == expected, (
+        "docs/errors.md is out of date; run: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py"
+    )
