@@ -189,6 +189,7 @@ def test_amount_per_event_absent_leaves_it_and_blank_sets_zero(client: TestClien
         ("123456789012", "123456789012"),
         ("123456789012.9999", "123456789012.9999"),
         (" 42 ", "42"),
+        ("1,000", "1"),  # "," is the decimal separator: one, not a thousand (docs/campaign_update.md)
     ],
 )
 def test_ratio_accepted(client: TestClient, settings: Settings, text: str, stored: str) -> None:
