@@ -13,7 +13,18 @@ from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.store import create_store
 from loyalty_api.web.app import create_app
-from tests._backends import BACKENDS, backend_settings
+from tests._backends import BACKENDS, backend_settings, drop_stale_test_schemas, drop_test_schemas
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    drop_stale_test_schemas()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_postgres_schemas() -> Iterator[None]:
+    """Drop the PostgreSQL schemas a test made (after every other fixture of the test is torn down)."""
+    yield
+    drop_test_schemas()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -31,4 +31,8 @@ def create_store(settings: Settings) -> Store:
         return SqliteStore(
             url, synchronous=settings.sqlite_synchronous, busy_timeout_ms=settings.sqlite_busy_timeout_ms
         )
-    raise ValueError(f"unsupported LOYALTY_DATABASE_URL {url!r}: use sqlite:///path")
+    if url.startswith(("postgresql:", "postgres:")):
+        from loyalty_api.store.postgres.store import PostgresStore
+
+        return PostgresStore(url, pool_min=settings.postgres_pool_min, pool_max=settings.postgres_pool_max)
+    raise ValueError(f"unsupported LOYALTY_DATABASE_URL {url!r}: use sqlite:///path or postgresql://user@host:port/db")

@@ -1,0 +1,69 @@
+"""Conversions between PostgreSQL rows and the store's records, and the statements' column lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Final, TypeAlias
+
+from asyncpg import Record
+from asyncpg.pool import PoolConnectionProxy
+
+from loyalty_api.store.models import Account, AuditRecord, Campaign, Change
+
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "Conn",
+    "AUDIT_COLUMNS",
+    "CAMPAIGN_COLUMNS",
+    "account_from_row",
+    "allowed_set",
+    "audit_from_row",
+    "campaign_from_row",
+    "changes_to_json",
+]
+
+# A connection taken from the pool.
+Conn: TypeAlias = "PoolConnectionProxy[Record]"
+
+ACCOUNT_COLUMNS: Final = "a.pk, a.account_id, a.name, a.currency, a.in_coalition, a.in_two_tier"
+CAMPAIGN_COLUMNS: Final = (
+    "pk, account_pk, campaign_id, type, name, description, points_ratio, reward_ratio, amount_per_event,"
+    " coalition_opt_out, two_tier_opt_out, active, latitude, longitude, created_at, updated_at"
+)
+AUDIT_COLUMNS: Final = "au.pk, au.at, a.account_id, au.user_name, au.entity, au.entity_id, au.action, au.changes::text"
+
+
+def account_from_row(row: Record) -> Account:
+    pk, account_id, name, currency, coalition, two_tier = row[:6]
+    return Account(pk, account_id, name, currency, coalition, two_tier)
+
+
+def campaign_from_row(row: Record) -> Campaign:
+    # Columns are named as the record's fields; asyncpg hands out int, str, Decimal (numeric), bool and
+    # aware datetimes (timestamptz) as they are.
+    return Campaign(**dict(row.items()))
+
+
+def allowed_set(text: str | None) -> frozenset[str] | None:
+    if text is None:
+        return None
+    return frozenset(part for part in text.split(",") if part)
+
+
+def changes_to_json(changes: tuple[Change, ...]) -> str:
+    return json.dumps([{"field": c.field, "old": c.old, "new": c.new} for c in changes], ensure_ascii=False)
+
+
+def audit_from_row(row: Record) -> AuditRecord:
+    pk, at, account_id, user_name, entity, entity_id, action, changes = tuple(row)
+    items = json.loads(changes)
+    return AuditRecord(
+        id=pk,
+        at=at,
+        account_id=account_id,
+        user_name=user_name,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=tuple(Change(i["field"], i["old"], i["new"]) for i in items),
+    )
