@@ -1,0 +1,121 @@
+"""The request bodies the suite posts, and what a right answer to each must contain.
+
+Every body is a urlencoded form as a legacy client sends it, with the demo world's credentials.  Bodies of writing
+calls carry the marker ``@N@`` in the campaign's description: the wrk script (``bench/lua/post_form.lua``) puts a
+counter there that is different on every request, so every request changes the stored campaign and appends an audit
+record (a real write, never a no-op).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlencode
+
+__all__ = [
+    "CALLS",
+    "COUNTER_MARKER",
+    "REFERENCE_EXPECTED",
+    "Call",
+    "fill_counter",
+]
+
+COUNTER_MARKER: Final = "@N@"
+_PLACEHOLDER: Final = "BENCHCOUNTERHERE"
+
+USER_ID: Final = "john1970"
+USER_KEY: Final = "1959caadac9b13dcb3"
+ACCOUNT_ID: Final = "greatwidgets"
+# The points campaign: the longest campaign_update of the legacy docs (name, description and both ratios).
+CAMPAIGN_ID: Final = "1234567890123451"
+
+# What the reference app answers to every request (its fixed document).
+REFERENCE_EXPECTED: Final = 'status="updated"'
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One kind of request: its form body (maybe with ``@N@``) and a substring every right answer contains."""
+
+    name: str
+    title: str
+    body: str
+    expected: str
+    writes: bool
+
+    @property
+    def varies(self) -> bool:
+        return COUNTER_MARKER in self.body
+
+
+def _form(fields: dict[str, str]) -> str:
+    return urlencode(fields).replace(_PLACEHOLDER, COUNTER_MARKER)
+
+
+def _update_fields(**extra: str) -> dict[str, str]:
+    fields = {
+        "user_id": USER_ID,
+        "user_password": USER_KEY,
+        "type": "campaign_update",
+        "action": "campaign",
+        "account_id": ACCOUNT_ID,
+        "campaign_id": CAMPAIGN_ID,
+        "new_campaign_name": "Widget Rewards",
+        "description": "Benchmark run " + _PLACEHOLDER,
+        "new_points_ratio": "100",
+        "new_reward_ratio": "18",
+        "API": "1.5",
+    }
+    fields.update(extra)
+    return fields
+
+
+def _calls() -> dict[str, Call]:
+    calls = [
+        Call("xml", "campaign_update XML", _form(_update_fields()), 'status="updated"', True),
+        Call(
+            "json",
+            "campaign_update JSON condensed",
+            _form(_update_fields(output="JSON", condensed="yes")),
+            '"status":"updated"',
+            True,
+        ),
+        Call(
+            "jsonp",
+            "campaign_update JSONP",
+            _form(_update_fields(output="JSON", callback="benchCallback")),
+            '"status": "updated"',
+            True,
+        ),
+        Call(
+            "wrong_key",
+            "wrong key (credential path)",
+            _form(_update_fields(user_password="0000000000wrongkey0", description="never stored")),
+            "no_valid_session",
+            False,
+        ),
+        Call(
+            "campaigns_list",
+            "campaigns_list XML",
+            _form(
+                {
+                    "user_id": USER_ID,
+                    "user_password": USER_KEY,
+                    "type": "campaigns_list",
+                    "account_id": ACCOUNT_ID,
+                    "API": "1.5",
+                }
+            ),
+            'status="success"',
+            False,
+        ),
+    ]
+    return {call.name: call for call in calls}
+
+
+CALLS: Final = _calls()
+
+
+def fill_counter(body: str, value: str) -> str:
+    """The body as the wrk script sends it, with ``value`` where the counter goes."""
+    return body.replace(COUNTER_MARKER, value)

@@ -1,0 +1,177 @@
+"""The Markdown report: the results table, the targets of the issue and where the run stands against each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from bench.results import P99_LIMIT, ScenarioResult
+
+__all__ = ["TargetLine", "evaluate_targets", "markdown_table", "results_table", "targets_table"]
+
+# The issue's targets (ratios to the reference measured in the same run).
+FULL_TARGET: Final = 0.25
+NORMAL_TARGET: Final = 0.35
+POSTGRES_TARGET: Final = 0.15
+BIG_TOLERANCE: Final = 0.10
+AUTH_CPU_TARGET: Final = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class TargetLine:
+    target: str
+    measured: str
+    verdict: str  # "met", "missed", "not measured", "not available yet", "invalid run"
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] = ()) -> str:
+    """A GitHub Markdown table; ``align`` holds "l" or "r" per column (left by default)."""
+    rows = [list(row) for row in rows]
+    widths = [len(h) for h in header]
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"row has {len(row)} cells, header has {len(header)}")
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    kinds = list(align) + ["l"] * (len(header) - len(align))
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(w) if kind == "r" else cell.ljust(w) for cell, w, kind in zip(cells, widths, kinds, strict=True)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = (
+        "|"
+        + "|".join(("-" * (w + 1) + ":") if k == "r" else ("-" * (w + 2)) for w, k in zip(widths, kinds, strict=True))
+        + "|"
+    )
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def results_table(results: Sequence[ScenarioResult]) -> str:
+    header = [
+        "scenario",
+        "store",
+        "workers",
+        "req/s",
+        "ref req/s",
+        "ratio",
+        "p50 ms",
+        "p99 ms",
+        "p99/p50",
+        f"p99 ≤ {P99_LIMIT:g}×p50",
+        "server CPU",
+        "valid",
+    ]
+    rows: list[list[str]] = []
+    for r in results:
+        if not r.ran:
+            note = r.unavailable or f"failed: {r.failure}"
+            rows.append(
+                [r.title, r.variant.label, str(r.variant.workers), "–", "–", "–", "–", "–", "–", "–", "–", note]
+            )
+            continue
+        rows.append(
+            [
+                r.title,
+                r.variant.label,
+                str(r.variant.workers),
+                f"{r.rps:,.0f}",
+                f"{r.reference_rps:,.0f}",
+                f"{r.ratio:.3f}",
+                f"{r.p50_ms:.2f}",
+                f"{r.p99_ms:.2f}",
+                f"{r.tail_ratio:.1f}",
+                "yes" if r.tail_ok else "**no**",
+                f"{r.server_cpu_share:.0%}",
+                "yes" if r.valid else f"**INVALID** ({r.invalid_reason()})",
+            ]
+        )
+    return markdown_table(header, rows, "lllrrrrrrlrl")
+
+
+def _find(results: Sequence[ScenarioResult], call: str, variant: str) -> ScenarioResult | None:
+    return next((r for r in results if r.call == call and r.variant.key == variant), None)
+
+
+def _ratio_target(results: Sequence[ScenarioResult], title: str, call: str, variant: str, floor: float) -> TargetLine:
+    target = f"{title}: ratio ≥ {floor:.2f}"
+    found = _find(results, call, variant)
+    if found is None:
+        return TargetLine(target, "not in this run", "not measured")
+    if found.unavailable:
+        return TargetLine(target, found.unavailable, "not available yet")
+    if not found.ran:
+        return TargetLine(target, f"failed: {found.failure}", "not measured")
+    if not found.valid:
+        return TargetLine(target, f"{found.ratio:.3f} (invalid run)", "invalid run")
+    return TargetLine(target, f"{found.ratio:.3f}", "met" if found.ratio >= floor else "missed")
+
+
+def evaluate_targets(results: Sequence[ScenarioResult], auth_cpu_share: float | None = None) -> list[TargetLine]:
+    lines = [
+        _ratio_target(results, "campaign_update XML, SQLite FULL", "xml", "sqlite-full", FULL_TARGET),
+        _ratio_target(results, "campaign_update XML, SQLite NORMAL", "xml", "sqlite-normal", NORMAL_TARGET),
+    ]
+    for variant, label in (("sqlite-full", "FULL"), ("sqlite-normal", "NORMAL")):
+        xml, json = _find(results, "xml", variant), _find(results, "json", variant)
+        target = f"JSON condensed ≥ XML ({label})"
+        if xml is None or json is None or not (xml.ran and json.ran):
+            lines.append(TargetLine(target, "not in this run", "not measured"))
+            continue
+        verdict = "met" if json.ratio >= xml.ratio * 0.97 else "missed"
+        lines.append(TargetLine(target, f"JSON {json.ratio:.3f} vs XML {xml.ratio:.3f} (3% noise allowance)", verdict))
+    ran = [r for r in results if r.ran]
+    worst = max(ran, key=lambda r: r.tail_ratio, default=None)
+    if worst is None:
+        lines.append(TargetLine(f"p99 ≤ {P99_LIMIT:g}× p50 everywhere", "nothing ran", "not measured"))
+    else:
+        failing = [r for r in ran if not r.tail_ok]
+        measured = f"worst {worst.tail_ratio:.1f}× ({worst.title}, {worst.variant.label})"
+        if failing:
+            measured += "; over: " + ", ".join(f"{r.title} {r.variant.label}" for r in failing)
+        lines.append(TargetLine(f"p99 ≤ {P99_LIMIT:g}× p50 everywhere", measured, "missed" if failing else "met"))
+    target = f"credential check ≤ {AUTH_CPU_TARGET:.0%} of CPU"
+    if auth_cpu_share is None:
+        lines.append(TargetLine(target, "run with --profile", "not measured"))
+    else:
+        verdict = "met" if auth_cpu_share <= AUTH_CPU_TARGET else "missed"
+        lines.append(TargetLine(target, f"{auth_cpu_share:.1%} of the server's CPU samples", verdict))
+    lines.append(_big_target(results))
+    lines.append(_ratio_target(results, "PostgreSQL, 1 worker", "xml", "postgres-1", POSTGRES_TARGET))
+    lines.append(_scaling_target(results))
+    return lines
+
+
+def _big_target(results: Sequence[ScenarioResult]) -> TargetLine:
+    target = f"1M campaigns + 1M ledger rows within {BIG_TOLERANCE:.0%} of demo-sized"
+    big, small = _find(results, "xml", "sqlite-big"), _find(results, "xml", "sqlite-normal")
+    if big is None or small is None:
+        return TargetLine(target, "run with --big", "not measured")
+    if not (big.ran and small.ran):
+        return TargetLine(target, big.failure or small.failure or "did not run", "not measured")
+    relative = big.ratio / small.ratio if small.ratio else 0.0
+    verdict = "met" if relative >= 1 - BIG_TOLERANCE else "missed"
+    return TargetLine(target, f"big {big.ratio:.3f} vs demo {small.ratio:.3f} ({relative:.2f}×)", verdict)
+
+
+def _scaling_target(results: Sequence[ScenarioResult]) -> TargetLine:
+    target = "PostgreSQL, 2 workers faster than 1"
+    one, two = _find(results, "xml", "postgres-1"), _find(results, "xml", "postgres-2")
+    if one is None or two is None:
+        return TargetLine(target, "not in this run", "not measured")
+    if one.unavailable or two.unavailable:
+        return TargetLine(target, one.unavailable or two.unavailable, "not available yet")
+    if not (one.ran and two.ran):
+        return TargetLine(target, one.failure or two.failure, "not measured")
+    verdict = "met" if two.ratio > one.ratio else "missed"
+    return TargetLine(target, f"2 workers {two.ratio:.3f} vs 1 worker {one.ratio:.3f}", verdict)
+
+
+def targets_table(lines: Sequence[TargetLine]) -> str:
+    rows = [
+        [line.target, line.measured, f"**{line.verdict}**" if line.verdict == "missed" else line.verdict]
+        for line in lines
+    ]
+    return markdown_table(["target (issue 5)", "this run", "verdict"], rows)
