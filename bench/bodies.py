@@ -3,7 +3,9 @@
 Every body is a urlencoded form as a legacy client sends it, with the demo world's credentials.  Bodies of writing
 calls carry the marker ``@N@`` in the campaign's description: the wrk script (``bench/lua/post_form.lua``) puts a
 counter there that is different on every request, so every request changes the stored campaign and appends an audit
-record (a real write, never a no-op).
+record (a real write, never a no-op).  A call may have several bodies, one a line, that the script takes in turn:
+``xml_spread`` updates six campaigns in turn, where the other writing calls all update one campaign (one hot row,
+which serializes writers on PostgreSQL's row lock).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ USER_KEY: Final = "1959caadac9b13dcb3"
 ACCOUNT_ID: Final = "greatwidgets"
 # The points campaign: the longest campaign_update of the legacy docs (name, description and both ratios).
 CAMPAIGN_ID: Final = "1234567890123451"
+# Six campaigns of the demo account, one of each type (two points campaigns): for updates spread over rows.
+SPREAD_CAMPAIGNS: Final = tuple(f"12345678901234{n}" for n in range(50, 56))
 
 # What the reference app answers to every request (its fixed document).
 REFERENCE_EXPECTED: Final = 'status="updated"'
@@ -44,8 +48,9 @@ class Call:
     writes: bool
 
     @property
-    def varies(self) -> bool:
-        return COUNTER_MARKER in self.body
+    def bodies(self) -> list[str]:
+        """The bodies the wrk script takes in turn (one a line)."""
+        return self.body.splitlines()
 
 
 def _form(fields: dict[str, str]) -> str:
@@ -70,9 +75,24 @@ def _update_fields(**extra: str) -> dict[str, str]:
     return fields
 
 
+def _spread_fields(campaign_id: str) -> dict[str, str]:
+    """A description change, which every campaign type takes."""
+    fields = _update_fields(campaign_id=campaign_id)
+    for name in ("new_campaign_name", "new_points_ratio", "new_reward_ratio"):
+        del fields[name]
+    return fields
+
+
 def _calls() -> dict[str, Call]:
     calls = [
         Call("xml", "campaign_update XML", _form(_update_fields()), 'status="updated"', True),
+        Call(
+            "xml_spread",
+            "campaign_update XML, 6 campaigns",
+            "\n".join(_form(_spread_fields(campaign)) for campaign in SPREAD_CAMPAIGNS),
+            'status="updated"',
+            True,
+        ),
         Call(
             "json",
             "campaign_update JSON condensed",

@@ -133,7 +133,7 @@ class _Run:
             for v in self.plan.variants_of(call_name)
         }
         reference = self.servers["reference"]
-        probe = fill_counter(call.body, "probe")
+        probe = fill_counter(call.bodies[0], "probe")
         live = []
         for key, result in results.items():
             if result.unavailable:

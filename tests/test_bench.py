@@ -52,13 +52,16 @@ def _result(call: str, key: str, ratio: float, *, p50: float = 5.0, p99: float =
 
 def test_writing_bodies_vary_on_every_request_and_carry_the_demo_credentials() -> None:
     for call in CALLS.values():
-        fields = dict(parse_qsl(fill_counter(call.body, "r1t1n7"), keep_blank_values=True))
-        assert fields["user_id"] == "john1970"
-        assert fields["account_id"] == "greatwidgets"
-        assert call.body.count(COUNTER_MARKER) == (1 if call.writes else 0)
-        if call.writes:
-            assert fields["description"].endswith("r1t1n7")
-            assert fields["type"] == "campaign_update"
+        for body in call.bodies:
+            fields = dict(parse_qsl(fill_counter(body, "r1t1n7"), keep_blank_values=True, strict_parsing=True))
+            assert fields["user_id"] == "john1970"
+            assert fields["account_id"] == "greatwidgets"
+            assert body.count(COUNTER_MARKER) == (1 if call.writes else 0)
+            if call.writes:
+                assert fields["description"].endswith("r1t1n7")
+                assert fields["type"] == "campaign_update"
+    spread = [dict(parse_qsl(body))["campaign_id"] for body in CALLS["xml_spread"].bodies]
+    assert len(set(spread)) == len(spread) == 6
     assert dict(parse_qsl(CALLS["json"].body))["condensed"] == "yes"
     assert "callback" in dict(parse_qsl(CALLS["jsonp"].body))
     assert dict(parse_qsl(CALLS["wrong_key"].body))["user_password"] != "1959caadac9b13dcb3"

@@ -2,8 +2,9 @@
 --
 --   wrk ... -s post_form.lua URL -- TEMPLATE_FILE EXPECTED RUN_TAG
 --
--- TEMPLATE_FILE holds one urlencoded form body with the marker @N@ where a per-request counter goes
--- (e.g. in the description of a campaign_update), so that every request changes the stored row.
+-- TEMPLATE_FILE holds urlencoded form bodies, one a line, taken in turn, each maybe with the marker @N@
+-- where a per-request counter goes (in the description of a campaign_update), so that every request
+-- changes the stored row.
 -- EXPECTED is a plain substring every answer must contain (status="updated" for campaign_update,
 -- the credentials error for the wrong-key scenario); answers without it are counted as bad, and a
 -- run with any bad answer is invalid.  RUN_TAG keeps the counter values of successive runs apart.
@@ -17,16 +18,18 @@ function setup(thread)
 end
 
 function init(args)
+   -- One body per line; requests take the lines in turn (e.g. one line per campaign).
    local file = assert(io.open(args[1], "rb"))
-   local template = file:read("*a")
+   local text = file:read("*a")
    file:close()
-   local at = string.find(template, "@N@", 1, true)
-   if at then
-      prefix = string.sub(template, 1, at - 1)
-      suffix = string.sub(template, at + 3)
-   else
-      prefix = template
-      suffix = nil
+   bodies = {}
+   for line in string.gmatch(text, "[^\n]+") do
+      local at = string.find(line, "@N@", 1, true)
+      if at then
+         table.insert(bodies, {string.sub(line, 1, at - 1), string.sub(line, at + 3)})
+      else
+         table.insert(bodies, {line, nil})
+      end
    end
    expected = args[2]
    tag = (args[3] or "r") .. "t" .. tostring(thread_no) .. "n"
@@ -41,8 +44,8 @@ function init(args)
    head = "POST " .. wrk.path .. " HTTP/1.1\r\nHost: " .. host
       .. "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
    fixed_request = nil
-   if not suffix then
-      fixed_request = head .. #prefix .. "\r\n\r\n" .. prefix
+   if #bodies == 1 and not bodies[1][2] then
+      fixed_request = head .. #bodies[1][1] .. "\r\n\r\n" .. bodies[1][1]
    end
 end
 
@@ -51,7 +54,11 @@ function request()
       return fixed_request
    end
    counter = counter + 1
-   local body = prefix .. tag .. counter .. suffix
+   local parts = bodies[(counter % #bodies) + 1]
+   local body = parts[1]
+   if parts[2] then
+      body = body .. tag .. counter .. parts[2]
+   end
    return head .. #body .. "\r\n\r\n" .. body
 end
 
