@@ -11,11 +11,12 @@ from typing import Final
 import click
 
 from loyalty_api.auth import MIN_KEY_LENGTH, generate_key, key_digest
-from loyalty_api.campaign_rules import audit_value, parse_money, parse_name, parse_ratio
+from loyalty_api.campaign_rules import DESCRIPTION_LIMIT, audit_value, parse_money, parse_name, parse_ratio
 from loyalty_api.cli._common import echo_json, require_account, with_store
 from loyalty_api.errors import ApiError
 from loyalty_api.store.interface import Store
 from loyalty_api.store.models import CAMPAIGN_TYPES, AuditRecord, Campaign
+from loyalty_api.values import parse_text
 
 __all__ = ["account", "campaign", "campaign_json", "user"]
 
@@ -123,9 +124,11 @@ def campaign_add(
 ) -> None:
     """Create a campaign and print it."""
     try:
+        if not name.strip():
+            raise click.BadParameter("must not be blank", param_hint="--name")
         values: dict[str, object] = {"type": type_, "name": parse_name("name", name.strip())}
-        if description:
-            values["description"] = description.strip()
+        if description and description.strip():
+            values["description"] = parse_text("description", description.strip(), limit=DESCRIPTION_LIMIT)
         if type_ == "points":
             values["points_ratio"] = parse_ratio("points_ratio", points_ratio) if points_ratio else Decimal(100)
             values["reward_ratio"] = parse_ratio("reward_ratio", reward_ratio) if reward_ratio else None

@@ -1,0 +1,97 @@
+"""The ASGI application around the endpoint: health and readiness probes, routing, the store's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from loyalty_api.config import Settings
+from loyalty_api.store import StoreUnavailable
+from loyalty_api.web.app import API_PATHS, app_from_env, create_app
+from tests.helpers import ADMIN, call
+
+
+def test_healthz(client: TestClient) -> None:
+    reply = client.get("/healthz")
+    assert reply.status_code == 200
+    assert reply.text == "ok"
+
+
+def test_readyz_with_an_open_store(client: TestClient) -> None:
+    reply = client.get("/readyz")
+    assert reply.status_code == 200
+    assert reply.text == "ready"
+
+
+def test_readyz_is_503_on_a_database_without_the_schema(tmp_path: Path) -> None:
+    # A database that was never migrated cannot answer; the process is alive all the same.
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/readyz").text == "unavailable"
+        assert client.get("/healthz").status_code == 200
+
+
+def test_readyz_turns_ready_once_the_schema_is_there(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'late.db'}")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 503
+        asyncio.run(_migrate(settings))
+        assert client.get("/readyz").status_code == 200
+
+
+async def _migrate(settings: Settings) -> None:
+    from loyalty_api.store import create_store
+
+    store = create_store(settings)
+    try:
+        await store.migrate()
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("path", ["/nothing", "/api", "/index.php", "/healthz/x"])
+def test_other_paths_are_404(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_probes_answer_get_only(client: TestClient, method: str) -> None:
+    assert client.request(method, "/healthz").status_code == 405
+
+
+def test_the_api_paths() -> None:
+    assert frozenset({"/", "/api.php"}) == API_PATHS
+
+
+def test_both_api_paths_reach_the_endpoint(client: TestClient) -> None:
+    for path in sorted(API_PATHS):
+        reply = client.get(path, params={"output": "json"})
+        assert reply.status_code == 200
+        assert reply.json()["error_code"] == "parameter_missing"
+
+
+def test_the_store_is_open_during_the_lifespan_and_closed_after(settings: Settings) -> None:
+    app = create_app(settings)
+    with TestClient(app) as client:
+        root = call(client, {"type": "campaign_update", "action": "campaign", "campaign_id": "1234567890123450"})
+        assert root.get("status") == "updated"
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(app.store.ping())
+
+
+def test_app_from_env_reads_the_database_url(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    monkeypatch.setenv("LOYALTY_DATABASE_URL", settings.database_url)
+    app = app_from_env()
+    assert app.store.url == settings.database_url
+    with TestClient(app) as client:
+        assert (
+            call(client, {"type": "campaign_update", "action": "campaign", "campaign_id": "WidgetClub"}, ADMIN).get(
+                "status"
+            )
+            == "updated"
+        )
