@@ -73,19 +73,19 @@ class PostgresStore:
         self.pool_min = pool_min
         self.pool_max = pool_max
         self._dsn = parsed.dsn
+        self._server_settings = parsed.server_settings
         self._pool: asyncpg.Pool | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def _create_pool(self, min_size: int) -> asyncpg.Pool:
-        server_settings = {} if self.schema is None else {"search_path": self.schema}
         return await asyncpg.create_pool(
             self._dsn,
             min_size=min_size,
             max_size=self.pool_max,
             reset=_keep_session,
             timeout=CONNECT_TIMEOUT_S,
-            server_settings=server_settings,
+            server_settings=self._server_settings,
         )
 
     async def open(self) -> None:
