@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 import httpx
 import pytest
@@ -345,6 +345,35 @@ def test_raw_utf8_round_trip(fields: dict[str, str]) -> None:
     """Unquoted UTF-8 text sent by sloppy clients: any text without separators comes back."""
     fields = {k: v for k, v in fields.items() if not set("&=+%") & set(k + v)}
     assert form("&".join(f"{k}={v}" for k, v in fields.items()).encode()) == fields
+
+
+def _reference_decode(raw: bytes) -> str:
+    raw = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return "".join(chr(b) if b in b"\x81\x8d\x8f\x90\x9d" else bytes([b]).decode("cp1252") for b in raw)
+
+
+def _reference_parse(data: bytes) -> dict[str, str]:
+    """The plain, slow model of PHP's parser that the fast paths must agree with."""
+    fields = {}
+    for part in data.split(b"&"):
+        key, _, value = part.partition(b"=")
+        if key:
+            fields[_reference_decode(key)] = _reference_decode(value)
+    return fields
+
+
+_URLENCODED_PIECES = st.sampled_from(
+    [b"&", b"=", b"+", b"%", b"%4", b"%41", b"%e9", b"%C3", b"%A9", b"a", b"\xe9", b"\xc3\xa9", b"\x81", b"\xc3", b";"]
+)
+
+
+@given(st.lists(_URLENCODED_PIECES | st.binary(max_size=3), max_size=40).map(b"".join))
+def test_urlencoded_matches_reference_model(data: bytes) -> None:
+    assert form(data) == _reference_parse(data)
+    assert parse_fields(data, None, b"") == _reference_parse(data)
 
 
 _MULTIPART_PIECES = st.sampled_from(

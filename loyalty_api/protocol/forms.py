@@ -106,48 +106,63 @@ def _decode_text(raw: bytes) -> str:
         return raw.decode("latin-1").translate(_CP1252_FIXUP)
 
 
-def _unquote(raw: bytes) -> str:
-    """PHP ``urldecode``: ``+`` is a space, ``%XX`` is a byte (an invalid escape stays literal), then text."""
-    if b"%" in raw:
-        raw = unquote_to_bytes(raw.replace(b"+", b" "))
-    elif b"+" in raw:
-        raw = raw.replace(b"+", b" ")
-    return _decode_text(raw)
+def _unquote(component: str) -> str:
+    """``%XX`` decoded to bytes (an invalid escape stays literal), then the bytes decoded as text."""
+    return _decode_text(unquote_to_bytes(component))
+
+
+def _unquote_latin1(component: str) -> str:
+    """A component of a body decoded as latin-1 (so one character per byte), decoded again as text."""
+    raw = component.encode("latin-1")
+    return _decode_text(unquote_to_bytes(raw) if b"%" in raw else raw)
 
 
 def parse_urlencoded(data: bytes, into: dict[str, str], *, max_fields: int = MAX_FIELDS, seen: int = 0) -> int:
     """Add the fields of a query string or urlencoded body to ``into`` (the last repeated key wins).
 
     ``seen`` is the number of fields already counted (e.g. in the query string); returns the new count and raises
-    :class:`TooManyFields` once it exceeds ``max_fields``.  Empty segments (``a=1&&b=2``) are not fields.
+    :class:`TooManyFields` (before adding anything) if it exceeds ``max_fields``.  Empty segments (``a=1&&b=2``) are
+    not fields.
     """
     if not data:
         return seen
-    count = seen
-    if b"%" not in data:
-        # Fast path: decode the whole body at once; falls through when a value is not UTF-8.
-        try:
-            text = (data.replace(b"+", b" ") if b"+" in data else data).decode()
-        except UnicodeDecodeError:
-            pass
-        else:
-            for part in text.split("&"):
-                if part:
-                    count += 1
-                    if count > max_fields:
-                        raise TooManyFields(max_fields)
-                    key, _, value = part.partition("=")
-                    if key:
-                        into[key] = value
-            return count
-    for raw_part in data.split(b"&"):
-        if raw_part:
-            count += 1
-            if count > max_fields:
-                raise TooManyFields(max_fields)
-            raw_key, _, raw_value = raw_part.partition(b"=")
-            if raw_key:
-                into[_unquote(raw_key)] = _unquote(raw_value)
+    if b"+" in data:
+        data = data.replace(b"+", b" ")
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        # Raw bytes that are not UTF-8 (a Windows-1252 page): decode each non-ASCII key and value on its own.
+        raw_parts = data.decode("latin-1").split("&")
+        count = seen + len(raw_parts) - raw_parts.count("")
+        if count > max_fields:
+            raise TooManyFields(max_fields) from None
+        for part in raw_parts:
+            key, _, value = part.partition("=")
+            if "%" in key or not key.isascii():
+                key = _unquote_latin1(key)
+            if "%" in value or not value.isascii():
+                value = _unquote_latin1(value)
+            into[key] = value
+        into.pop("", None)
+        return count
+    # The usual request: valid UTF-8, so only the components with a %XX escape are left to decode.
+    parts = text.split("&")
+    count = seen + len(parts) - parts.count("")
+    if count > max_fields:
+        raise TooManyFields(max_fields)
+    if "%" in text:
+        for part in parts:
+            key, _, value = part.partition("=")
+            if "%" in key:
+                key = _unquote(key)
+            if "%" in value:
+                value = _unquote(value)
+            into[key] = value
+    else:
+        for part in parts:
+            key, _, value = part.partition("=")
+            into[key] = value
+    into.pop("", None)  # empty keys (and empty segments) are not fields
     return count
 
 
@@ -240,13 +255,14 @@ def parse_fields(
     seen = parse_urlencoded(query_string, fields, max_fields=max_fields)
     if not body:
         return fields
-    media_type, params = parse_options_header(content_type)
+    media_type = content_type.partition(b";")[0].strip(b" \t").lower() if content_type else b""
     if not media_type or media_type == _URLENCODED:
         parse_urlencoded(body, fields, max_fields=max_fields, seen=seen)
     elif media_type == _MULTIPART:
-        parse_multipart(body, params.get(b"boundary", b""), fields, max_fields=max_fields, seen=seen)
+        boundary = parse_options_header(content_type)[1].get(b"boundary", b"")
+        parse_multipart(body, boundary, fields, max_fields=max_fields, seen=seen)
     else:
-        raise UnsupportedMediaType(media_type.decode("latin-1"))
+        raise UnsupportedMediaType(media_type[:100].decode("latin-1"))
     return fields
 
 
