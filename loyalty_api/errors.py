@@ -72,6 +72,12 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "The campaign does not exist, belongs to another account, or the user may not see it.",
         ),
         _spec(
+            "reward_not_found",
+            "No reward {reward_id} in campaign {campaign_id} (reward_id is the reward's <id> from campaign_rewards,"
+            " not its identifier).",
+            "The reward does not exist, was deleted, or belongs to another campaign.",
+        ),
+        _spec(
             "permission_denied",
             "The user {user_id} may not {what}.",
             "The user's role does not allow the call on a campaign the user can see.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from loyalty_api.calls import campaign_update
+from loyalty_api.calls import campaign_lifecycle, campaign_new, campaign_rewards, campaign_update, campaigns_list
 from loyalty_api.calls._context import Handler
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
@@ -15,10 +15,20 @@ __all__ = ["CALLS", "DEFAULT_ACTIONS", "resolve_call"]
 # (type, action); action None for calls that take no action.
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("campaign_update", "campaign"): campaign_update.update_campaign,
+    ("campaign_update", "reward"): campaign_rewards.update_reward,
+    ("campaign_new", "campaign"): campaign_new.new_campaign,
+    ("campaign_new", "reward"): campaign_rewards.new_reward,
+    ("campaign_delete", "campaign"): campaign_lifecycle.delete_campaign,
+    ("campaign_delete", "reward"): campaign_rewards.delete_reward,
+    ("campaign_rewards", None): campaign_rewards.list_rewards,
+    ("campaign_deactivate", None): campaign_lifecycle.deactivate_campaign,
+    ("campaign_reactivate", None): campaign_lifecycle.reactivate_campaign,
+    ("campaigns_list", None): campaigns_list.list_active_campaigns,
+    ("campaigns_inactive_list", None): campaigns_list.list_inactive_campaigns,
 }
 
 # Calls whose action may be left out, and the action that then applies.
-DEFAULT_ACTIONS: Final[Mapping[str, str]] = {}
+DEFAULT_ACTIONS: Final[Mapping[str, str]] = {"campaign_delete": "campaign"}
 
 _ACTIONS_BY_TYPE: Final[dict[str, set[str | None]]] = {}
 for _type, _action in CALLS:

@@ -11,10 +11,11 @@ from typing import Final
 import click
 
 from loyalty_api.auth import MIN_KEY_LENGTH, generate_key, key_digest
+from loyalty_api.campaign_archive import CampaignNotArchived, restore_campaign
 from loyalty_api.campaign_rules import DESCRIPTION_LIMIT, audit_value, parse_money, parse_name, parse_ratio
 from loyalty_api.cli._common import echo_json, require_account, with_store
 from loyalty_api.errors import ApiError
-from loyalty_api.store.interface import Store
+from loyalty_api.store.interface import ArchiveConflict, Store
 from loyalty_api.store.models import CAMPAIGN_TYPES, AuditRecord, Campaign
 from loyalty_api.values import parse_text
 
@@ -23,6 +24,7 @@ __all__ = ["account", "campaign", "campaign_json", "user"]
 _ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _USER_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,20}")
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
+_RESTORER_LIMIT: Final = 64
 
 
 @click.group()
@@ -182,6 +184,31 @@ def campaign_history(campaign_id: str, account_id: str) -> None:
         found = await require_account(store, account_id)
         for record in await store.campaign_history(found.pk, campaign_id):
             echo_json(audit_json(record))
+
+    asyncio.run(with_store(run))
+
+
+@campaign.command("restore")
+@click.argument("campaign_id")
+@click.option("--account", "account_id", required=True)
+@click.option("--by", "by", required=True, help="Who restores it; the audit trail records this name.")
+def campaign_restore(campaign_id: str, account_id: str, by: str) -> None:
+    """Bring a deleted campaign back from the archive, with its rewards and transactions, and print it."""
+    name = by.strip()
+    if not name or len(name) > _RESTORER_LIMIT:
+        raise click.BadParameter(f"1 to {_RESTORER_LIMIT} characters", param_hint="--by")
+
+    async def run(store: Store) -> None:
+        found = await require_account(store, account_id)
+        try:
+            restored = await restore_campaign(store, found, campaign_id, name)
+        except CampaignNotArchived:
+            raise click.ClickException(f"no deleted campaign {campaign_id!r} in {account_id!r}") from None
+        except ArchiveConflict as exc:
+            raise click.ClickException(f"cannot restore campaign {campaign_id!r}: {exc}") from exc
+        echo_json(campaign_json(restored.campaign, account_id))
+        counts = restored.counts
+        click.echo(f"restored with {counts.rewards} rewards and {counts.ledger_entries} transactions", err=True)
 
     asyncio.run(with_store(run))
 

@@ -12,9 +12,29 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Login, NewAudit, Principal
+from loyalty_api.store.models import (
+    Account,
+    ArchiveCounts,
+    AuditRecord,
+    Campaign,
+    CampaignPage,
+    CampaignQuery,
+    Login,
+    NewAudit,
+    Principal,
+    RestoredCampaign,
+    Reward,
+)
 
-__all__ = ["CampaignValues", "NewCampaign", "Store", "StoreUnavailable", "WriteTx"]
+__all__ = [
+    "ArchiveConflict",
+    "CampaignValues",
+    "NewCampaign",
+    "RewardValues",
+    "Store",
+    "StoreUnavailable",
+    "WriteTx",
+]
 
 T = TypeVar("T")
 
@@ -22,8 +42,16 @@ T = TypeVar("T")
 CampaignValues = Mapping[str, object]
 
 
+# Column values of a reward update: level (int), description (str), identifier (str | None).
+RewardValues = Mapping[str, object]
+
+
 class StoreUnavailable(Exception):
     """The database cannot be reached or stayed locked too long; nothing was changed."""
+
+
+class ArchiveConflict(Exception):
+    """Archived rows cannot come back as they were (e.g. their campaign id is in use again); nothing was changed."""
 
 
 class NewCampaign(Protocol):
@@ -46,6 +74,48 @@ class WriteTx(Protocol):
     async def update_campaign(self, campaign_pk: int, values: CampaignValues, at: datetime) -> None: ...
 
     async def append_audit(self, entry: NewAudit) -> None: ...
+
+    # --- campaign creation, rewards, archive (docs/campaigns.md) ----------------------------
+
+    async def campaign_id_in_use(self, campaign_id: str) -> bool:
+        """Whether any account has a live or archived campaign with this id (seen from inside the transaction)."""
+        ...
+
+    async def insert_campaign(self, account_pk: int, values: CampaignValues, at: datetime) -> Campaign:
+        """Create a campaign: ``values`` holds ``campaign_id``, ``type``, ``name`` and any updatable column;
+        ``created_at`` and ``updated_at`` are ``at``."""
+        ...
+
+    async def reward_for_update(self, campaign_pk: int, reward_pk: int) -> Reward | None:
+        """The live reward ``reward_pk`` if it belongs to that campaign, else None."""
+        ...
+
+    async def insert_reward(
+        self, campaign_pk: int, level: int, description: str, identifier: str | None, at: datetime
+    ) -> Reward:
+        """Create a reward with a new id, never used before in the store (live or archived)."""
+        ...
+
+    async def update_reward(self, reward_pk: int, values: RewardValues, at: datetime) -> None:
+        """Set some of ``level``, ``description``, ``identifier``; ``updated_at`` becomes ``at``."""
+        ...
+
+    async def archive_reward(self, reward_pk: int, by: str, at: datetime) -> None:
+        """Move the reward, whole and with its id, to the archive (``archived_with`` 'reward')."""
+        ...
+
+    async def archive_campaign(self, campaign_pk: int, by: str, at: datetime) -> ArchiveCounts:
+        """Move the campaign, its rewards and its ledger entries, whole and with their ids, to the archive
+        (``archived_with`` 'campaign'); the API no longer sees any of them.  Rewards archived alone before stay
+        where they are."""
+        ...
+
+    async def restore_campaign(self, account_pk: int, campaign_id: str) -> RestoredCampaign | None:
+        """Move the account's most recently archived campaign of that id back, with the rewards and ledger
+        entries archived with it, all with their ids; None when the archive holds no such campaign.  Raises
+        :class:`ArchiveConflict` when the account has a live campaign of that id, or when a customer of its
+        entries is no longer in the account."""
+        ...
 
 
 class Store(Protocol):
@@ -74,6 +144,15 @@ class Store(Protocol):
         ...
 
     async def campaign_history(self, account_pk: int, campaign_id: str) -> list[AuditRecord]: ...
+
+    async def list_campaigns(self, account_pk: int, query: CampaignQuery) -> CampaignPage:
+        """One page of the account's campaigns matching ``query``, and how many match in all (one snapshot)."""
+        ...
+
+    async def list_rewards(self, account_pk: int, campaign_id: str) -> list[Reward] | None:
+        """The live rewards of the account's live campaign, by level then id; None when there is no such
+        campaign."""
+        ...
 
     # --- operator (CLI) operations ---------------------------------------------------------
 

@@ -10,13 +10,20 @@ from typing import Final
 
 __all__ = [
     "CAMPAIGN_TYPES",
+    "SEARCH_OPERATORS",
     "Account",
+    "ArchiveCounts",
     "AuditRecord",
     "Campaign",
+    "CampaignPage",
+    "CampaignQuery",
     "Change",
     "Login",
+    "Match",
     "NewAudit",
     "Principal",
+    "RestoredCampaign",
+    "Reward",
     "Role",
     "utc_now",
 ]
@@ -117,3 +124,73 @@ class AuditRecord:
     entity_id: str
     action: str
     changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reward:
+    """A reward of a points or events campaign: ``level`` points (or events) buy ``description``."""
+
+    pk: int  # the reward's <id>, unique in the store and never reused
+    campaign_pk: int
+    level: int
+    description: str
+    identifier: str | None  # the optional SKU, shown to clients as <reward_id>
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveCounts:
+    """How many rows moved with a campaign into the archive (or back out of it)."""
+
+    rewards: int
+    ledger_entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class RestoredCampaign:
+    campaign: Campaign
+    counts: ArchiveCounts
+
+
+# Search operators of the list calls (the jqGrid set legacy clients send): equal, not equal, begins with, does not
+# begin with, ends with, does not end with, contains, does not contain, in a comma list, not in a comma list.
+SEARCH_OPERATORS: Final = ("eq", "ne", "bw", "bn", "ew", "en", "cn", "nc", "in", "ni")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A search condition on one column of a list query.
+
+    ``column`` is a text column (``campaign_id``, ``name``, ``description``, ``created_stamp``: the creation time
+    as ``YYYY-MM-DD HH:MM:SS`` UTC) or a number column (``points_ratio``, ``reward_ratio``, ``amount_per_event``).
+    Text compares case-insensitively, a missing value counting as empty text.  On a number column, ``eq``, ``ne``,
+    ``in`` and ``ni`` compare numerically (``values`` are then plain decimal numbers, and a missing value equals
+    nothing) and the other operators compare the stored decimal text.  ``in``/``ni`` take several values, the
+    others exactly one.
+    """
+
+    column: str
+    op: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignQuery:
+    """Which campaigns of an account a list call wants, in which order, and which page of them."""
+
+    active: bool
+    campaign_ids: frozenset[str] | None = None  # only these (the caller's allowed campaigns); None: any
+    types: frozenset[str] | None = None  # only these types; None: any
+    flags: tuple[tuple[str, bool], ...] = ()  # (coalition_opt_out | two_tier_opt_out, required value)
+    match: Match | None = None
+    sort: str | None = None  # a Match column, type, coalition_opt_out or two_tier_opt_out; None: creation time
+    descending: bool = False
+    offset: int = 0
+    limit: int | None = None  # None: every campaign from offset on
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPage:
+    campaigns: list[Campaign]
+    total: int  # campaigns matching the query, whatever the page

@@ -15,11 +15,15 @@ from loyalty_api.store.models import (
     Account,
     AuditRecord,
     Campaign,
+    CampaignPage,
+    CampaignQuery,
     Login,
     Principal,
+    Reward,
     Role,
     utc_now,
 )
+from loyalty_api.store.sqlite import _campaign_reads
 from loyalty_api.store.sqlite._rows import (
     ACCOUNT_COLUMNS,
     CAMPAIGN_COLUMNS,
@@ -71,6 +75,7 @@ class SqliteStore:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.create_function(_campaign_reads.FOLD_FUNCTION, 1, _campaign_reads.unicode_lower, deterministic=True)
         return conn
 
     async def open(self) -> None:
@@ -149,7 +154,11 @@ class SqliteStore:
         return None if row is None else campaign_from_row(row)
 
     async def campaign_id_in_use(self, campaign_id: str) -> bool:
-        row = self._reader.execute("SELECT 1 FROM campaigns WHERE campaign_id = ? LIMIT 1", (campaign_id,))
+        row = self._reader.execute(
+            "SELECT 1 FROM campaigns WHERE campaign_id = ?"
+            " UNION ALL SELECT 1 FROM campaigns_archive WHERE campaign_id = ? LIMIT 1",
+            (campaign_id, campaign_id),
+        )
         return row.fetchone() is not None
 
     async def campaign_history(self, account_pk: int, campaign_id: str) -> list[AuditRecord]:
@@ -160,6 +169,12 @@ class SqliteStore:
             (account_pk, campaign_id),
         ).fetchall()
         return [audit_from_row(row) for row in rows]
+
+    async def list_campaigns(self, account_pk: int, query: CampaignQuery) -> CampaignPage:
+        return _campaign_reads.list_campaigns(self._reader, account_pk, query)
+
+    async def list_rewards(self, account_pk: int, campaign_id: str) -> list[Reward] | None:
+        return _campaign_reads.list_rewards(self._reader, account_pk, campaign_id)
 
     async def account_count(self) -> int:
         return int(self._reader.execute("SELECT count(*) FROM accounts").fetchone()[0])
