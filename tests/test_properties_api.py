@@ -229,6 +229,20 @@ def test_any_text_in_the_output_fields_gives_the_form_asked_for(
             assert root.find("error").get("code") == "parameter_invalid"  # type: ignore[union-attr]
 
 
+# NUL is refused in every field (no database stores it): test_nul_is_refused covers it.
+_NO_NUL = st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=260)
+
+
+def test_nul_is_refused_naming_the_field(api: tuple[TestClient, str]) -> None:
+    client, database_url = api
+    before = _shown(database_url, CAMPAIGNS[0])
+    reply = _send(client, "urlencoded", {**_base(CAMPAIGNS[0]), "new_campaign_name": "a\x00b"})
+    error = etree.fromstring(reply.content).find("error")
+    assert error is not None and error.get("code") == "parameter_invalid"
+    assert "new_campaign_name" in (error.text or "")
+    assert _shown(database_url, CAMPAIGNS[0]) == before
+
+
 def _shown(database_url: str, campaign_id: str) -> dict[str, object]:
     result = CliRunner().invoke(
         cli, ["campaign", "show", campaign_id, "--account", ACCOUNT], env={"LOYALTY_DATABASE_URL": database_url}
@@ -243,8 +257,8 @@ def _shown(database_url: str, campaign_id: str) -> dict[str, object]:
 @given(
     campaign_id=st.sampled_from(CAMPAIGNS[:-1]),
     transport=st.sampled_from(TRANSPORTS),
-    name=st.text(min_size=1, max_size=260).filter(lambda text: 1 <= len(text.strip()) <= 255),
-    description=st.text(max_size=300).filter(lambda text: text.strip() != ""),
+    name=_NO_NUL.filter(lambda text: 1 <= len(text.strip()) <= 255),
+    description=_NO_NUL.filter(lambda text: text.strip() != "" and len(text) <= 300),
 )
 def test_stored_text_is_the_trimmed_text_sent(
     api: tuple[TestClient, str], campaign_id: str, transport: str, name: str, description: str

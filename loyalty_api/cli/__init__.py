@@ -41,7 +41,7 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
             await load_demo(store)
             click.echo("loaded the demo world")
 
-    asyncio.run(with_store(prepare))
+    asyncio.run(with_store(prepare, migrate=False))
     settings = Settings.from_env()
     click.echo(f"serving {settings.database_url} at http://{host}:{port}/api.php")
     uvicorn.run(
@@ -69,7 +69,7 @@ def upgrade() -> None:
         applied = await store.migrate()
         click.echo("\n".join(f"applied migration {name}" for name in applied) or "the schema is up to date")
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, migrate=False))
 
 
 @cli.command()

@@ -24,11 +24,13 @@ def open_store() -> Store:
         raise click.ClickException(str(exc)) from exc
 
 
-async def with_store(run: Callable[[Store], Awaitable[T]]) -> T:
-    """Open the configured store, run ``run`` with it, close it."""
+async def with_store(run: Callable[[Store], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Open the configured store, apply pending migrations (as ``serve`` does), run ``run`` with it, close it."""
     store = open_store()
     try:
         await store.open()
+        if migrate:
+            await store.migrate()
         return await run(store)
     except StoreUnavailable as exc:
         raise click.ClickException(f"the database is unavailable: {exc}") from exc

@@ -46,5 +46,12 @@ class Fields:
             raise ApiError("parameter_missing", field=name)
         return text
 
+    def first_with_nul(self) -> str | None:
+        """The name of the first field whose name or value holds a NUL character (no database stores NUL text)."""
+        for name, value in self._data.items():
+            if "\0" in value or "\0" in name:
+                return name
+        return None
+
     def as_dict(self) -> dict[str, str]:
         return dict(self._data)

@@ -89,6 +89,9 @@ class ApiEndpoint:
 
     async def _answer(self, fields: Fields, header_key: str | None) -> tuple[Element, int]:
         try:
+            with_nul = fields.first_with_nul()
+            if with_nul is not None:
+                raise ApiError("parameter_invalid", detail=f"The field {with_nul} contains a NUL character.")
             account_id = fields.required("account_id")
             user_name = fields.required("user_id")
             key = header_key or fields.value("user_api_key") or fields.value("user_password")
