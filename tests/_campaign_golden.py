@@ -1,7 +1,7 @@
 """Golden files of the campaign family's answers: ``tests/golden/campaigns/<call>/<case>.<xml|json>``.
 
 Each case is one request, answered by the real app over HTTP on a fresh demo database, in XML and in JSON.  What
-differs from run to run is replaced before comparing: new campaign ids (random) by ``NEW_CAMPAIGN_ID`` and
+differs from run to run is replaced before comparing: new campaign ids (random) in ``<id>`` by ``NEW_CAMPAIGN_ID`` and
 creation stamps by ``YYYY-MM-DD HH:MM:SS``.  After an intended change to an answer, regenerate the files and review
 the diff::
 
@@ -30,7 +30,7 @@ GOLDEN_ROOT: Final = Path(__file__).parent / "golden" / "campaigns"
 FORMS: Final[dict[str, dict[str, str]]] = {"xml": {}, "json": {"output": "JSON"}}
 CONTENT_TYPES: Final = {"xml": "text/xml; charset=utf-8", "json": "application/json"}
 _DEMO_IDS: Final = frozenset(campaign_id.encode() for _account, campaign_id, *_rest in DEMO_CAMPAIGNS)
-_SIXTEEN_DIGITS: Final = re.compile(rb"(?<!\d)\d{16}(?!\d)")
+_ID: Final = re.compile(rb'(<id>|"id": ")(\d{16})(?!\d)')
 _STAMP: Final = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 
@@ -72,7 +72,7 @@ def check_no_stray_files(directory: str, cases: Sequence[GoldenCase]) -> None:
 
 
 def _normalized(body: bytes) -> bytes:
-    body = _SIXTEEN_DIGITS.sub(lambda m: m.group(0) if m.group(0) in _DEMO_IDS else b"NEW_CAMPAIGN_ID", body)
+    body = _ID.sub(lambda m: m.group(0) if m.group(2) in _DEMO_IDS else m.group(1) + b"NEW_CAMPAIGN_ID", body)
     return _STAMP.sub(b"YYYY-MM-DD HH:MM:SS", body)
 
 
