@@ -19,7 +19,7 @@ from typing import Final
 
 from bench.report import markdown_table
 from bench.servers import REPO_ROOT, Server
-from bench.stacks import CATEGORIES, Profile, parse_collapsed, summarize, top, writer_lines
+from bench.stacks import CATEGORIES, WAIT_KINDS, Profile, parse_collapsed, summarize, top, writer_lines
 from bench.wrk import WrkResult, run_wrk
 
 __all__ = ["ProfileRun", "ensure_py_spy", "profile_markdown", "profile_server"]
@@ -123,8 +123,9 @@ def profile_markdown(runs: Sequence[ProfileRun]) -> str:
     if not runs:
         return ""
     out = [
-        "Share of the server's CPU samples (all threads; waiting excluded) and the same as CPU µs per request "
-        "(share × the server's CPU time ÷ requests served while sampled, py-spy's own slowdown included).",
+        "Share of the server's CPU samples (all threads; samples of parked threads excluded) and the same as CPU µs "
+        "per request (share × the server's CPU time ÷ requests served while sampled; py-spy's own slowdown "
+        "included). The (not CPU) rows are shares of all samples of all threads.",
         "",
     ]
     header = ["where the CPU goes"] + [f"{run.label}" for run in runs]
@@ -144,6 +145,9 @@ def profile_markdown(runs: Sequence[ProfileRun]) -> str:
             for run in runs
         ]
     )
+    for kind in WAIT_KINDS:
+        if any(run.profile.waiting[kind] for run in runs):
+            rows.append([f"(not CPU) {kind}"] + [_wait_share(run, kind) for run in runs])
     rows.append(["total CPU per request"] + [f"100% · {run.cpu_us_per_request:.0f} µs" for run in runs])
     rows.append(["req/s while sampled"] + [f"{run.load.rps:,.0f}" for run in runs])
     rows.append(
@@ -167,6 +171,11 @@ def profile_markdown(runs: Sequence[ProfileRun]) -> str:
         rows = [[f"{s[1]:.1%}", s[0], f"{i[1]:.1%}", i[0]] for s, i in zip(self_top, incl_top, strict=False)]
         out.append(markdown_table(["self", "function", "inclusive", "function "], rows, "rlrl"))
     return "\n".join(out)
+
+
+def _wait_share(run: ProfileRun, kind: str) -> str:
+    total = run.profile.cpu_samples + run.profile.waiting_samples
+    return f"{run.profile.waiting[kind] / total:.0%} of all samples" if total else "–"
 
 
 def _on(flag: bool) -> str:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bench.results import P99_LIMIT, ScenarioResult
+from bench.results import P99_LIMIT, Pair, ScenarioResult
 
-__all__ = ["TargetLine", "evaluate_targets", "markdown_table", "results_table", "targets_table"]
+__all__ = [
+    "TargetLine",
+    "evaluate_targets",
+    "markdown_table",
+    "reference_table",
+    "results_table",
+    "targets_table",
+]
 
 # The issue's targets (ratios to the reference measured in the same run).
 FULL_TARGET: Final = 0.25
@@ -62,15 +70,14 @@ def results_table(results: Sequence[ScenarioResult]) -> str:
         "p99/p50",
         f"p99 ≤ {P99_LIMIT:g}×p50",
         "server CPU",
+        "wrk CPU",
         "valid",
     ]
     rows: list[list[str]] = []
     for r in results:
         if not r.ran:
             note = r.unavailable or f"failed: {r.failure}"
-            rows.append(
-                [r.title, r.variant.label, str(r.variant.workers), "–", "–", "–", "–", "–", "–", "–", "–", note]
-            )
+            rows.append([r.title, r.variant.label, str(r.variant.workers), *["–"] * 9, note])
             continue
         rows.append(
             [
@@ -85,10 +92,42 @@ def results_table(results: Sequence[ScenarioResult]) -> str:
                 f"{r.tail_ratio:.1f}",
                 "yes" if r.tail_ok else "**no**",
                 f"{r.server_cpu_share:.0%}",
+                f"{r.wrk_cpu_share:.0%}",
                 "yes" if r.valid else f"**INVALID** ({r.invalid_reason()})",
             ]
         )
-    return markdown_table(header, rows, "lllrrrrrrlrl")
+    return markdown_table(header, rows, "lllrrrrrrlrrl")
+
+
+def reference_table(results: Sequence[ScenarioResult]) -> str:
+    """The reference app's own runs, once per call (the denominators of the ratios)."""
+    header = ["reference, body of", "runs", "req/s (median)", "min", "max", "p50 ms", "p99 ms", "server CPU", "wrk CPU"]
+    rows = []
+    seen: set[str] = set()
+    for r in results:
+        if not r.ran or r.call in seen:
+            continue
+        seen.add(r.call)
+        runs = list({id(p.reference): p for p in _pairs_of_call(results, r.call)}.values())
+        rps = sorted(p.reference.rps for p in runs)
+        rows.append(
+            [
+                r.title,
+                str(len(runs)),
+                f"{statistics.median(rps):,.0f}",
+                f"{rps[0]:,.0f}",
+                f"{rps[-1]:,.0f}",
+                f"{statistics.median(p.reference.p50_ms for p in runs):.2f}",
+                f"{statistics.median(p.reference.p99_ms for p in runs):.2f}",
+                f"{statistics.median(p.reference_cpu_s / p.reference.duration_s for p in runs):.0%}",
+                f"{statistics.median(p.reference.wrk_cpu_s / p.reference.duration_s for p in runs):.0%}",
+            ]
+        )
+    return markdown_table(header, rows, "lrrrrrrrr")
+
+
+def _pairs_of_call(results: Sequence[ScenarioResult], call: str) -> list[Pair]:
+    return [pair for r in results if r.call == call and r.ran for pair in r.pairs]
 
 
 def _find(results: Sequence[ScenarioResult], call: str, variant: str) -> ScenarioResult | None:

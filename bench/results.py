@@ -33,6 +33,7 @@ class Pair:
     reference: WrkResult
     app: WrkResult
     app_cpu_s: float = 0.0
+    reference_cpu_s: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -95,6 +96,12 @@ class ScenarioResult:
     def server_cpu_share(self) -> float:
         """The app's CPU time over the measured wall time (1.0 = one core busy), median over rounds."""
         shares = [p.app_cpu_s / p.app.duration_s for p in self.pairs if p.app.duration_s > 0]
+        return statistics.median(shares) if shares else 0.0
+
+    @property
+    def wrk_cpu_share(self) -> float:
+        """wrk's CPU time over the measured wall time in the app runs (per wrk process, all its threads)."""
+        shares = [p.app.wrk_cpu_s / p.app.duration_s for p in self.pairs if p.app.duration_s > 0]
         return statistics.median(shares) if shares else 0.0
 
     def invalid_reason(self) -> str:

@@ -24,7 +24,9 @@ __all__ = [
     "WriterLines",
     "classify",
     "parse_collapsed",
+    "WAIT_KINDS",
     "is_waiting",
+    "waiting_kind",
     "summarize",
     "top",
     "writer_lines",
@@ -70,10 +72,17 @@ GC: Final = "garbage collector"
 REFERENCE: Final = "reference app handler (Starlette routing, Request, Response)"
 OTHER: Final = "other"
 
+WAIT_IDLE: Final = "event loop polling (epoll_wait: nothing to do)"
+WAIT_LOCK: Final = "parked threads: executor queue, locks, the GIL"
+WAIT_DISK: Final = "fsync/fdatasync: waiting for the disk (the durability of FULL)"
+WAIT_KINDS: Final = (WAIT_IDLE, WAIT_LOCK, WAIT_DISK)
+
 CATEGORIES: Final = (
     HTTP, SOCKET, LOOP, FORM, AUTH, LOGIN, HANDLER, SQL, BEGIN, COMMIT, BATCH, THREAD_SQL, FSYNC, HANDOFF, RENDER,
     GLUE, REFERENCE, GC, OTHER,
 )  # fmt: skip
+# Inclusive top lists show only these (the frames above the request, click and runpy, are in every sample).
+_INCLUSIVE_FILES: Final = ("loyalty_api/", "renderers/", "starlette/", "bench/")
 
 # (path fragment, category): the first that a Python frame's file contains decides.
 _PY_RULES: Final = (
@@ -151,8 +160,18 @@ def _native_name(frame: str) -> str | None:
     return match.group("func") if match else frame
 
 
+def waiting_kind(sample: Sample) -> str | None:
+    """Why the thread was blocked rather than running (py-spy cannot tell here), or None when it ran."""
+    names = [_native_name(frame) for frame in sample.frames]
+    if any(n in {"fdatasync", "fsync"} for n in names if n):
+        return WAIT_DISK
+    if is_waiting(sample):
+        return WAIT_IDLE if any(n in {"epoll_pwait", "epoll_wait"} for n in names if n) else WAIT_LOCK
+    return None
+
+
 def is_waiting(sample: Sample) -> bool:
-    """The thread was blocked, not running (py-spy cannot tell here)."""
+    """The thread was parked: polling, a queue, a condition variable, a lock or the GIL."""
     for frame in reversed(sample.frames):
         native = _native_name(frame)
         if native is None:
@@ -221,6 +240,7 @@ class Profile:
 
     cpu_samples: int = 0
     waiting_samples: int = 0
+    waiting: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
     auth_inclusive: int = 0
     self_functions: Counter[str] = field(default_factory=Counter)
@@ -238,8 +258,10 @@ class Profile:
 def summarize(samples: Iterable[Sample], writer: WriterLines = WriterLines()) -> Profile:
     profile = Profile()
     for sample in samples:
-        if is_waiting(sample):
+        kind = waiting_kind(sample)
+        if kind is not None:
             profile.waiting_samples += sample.count
+            profile.waiting[kind] += sample.count
             continue
         profile.cpu_samples += sample.count
         profile.threads[sample.thread.split(": ", 1)[-1] or "?"] += sample.count
@@ -250,7 +272,8 @@ def summarize(samples: Iterable[Sample], writer: WriterLines = WriterLines()) ->
         if leaf:
             profile.self_functions[leaf] += sample.count
         for name in {n for f in sample.frames if (n := _function(f))}:
-            profile.inclusive_functions[name] += sample.count
+            if any(fragment in name for fragment in _INCLUSIVE_FILES) and "loyalty_api/cli/" not in name:
+                profile.inclusive_functions[name] += sample.count
     return profile
 
 

@@ -20,7 +20,7 @@ from bench.machine import machine_lines
 from bench.plan import Plan, parse_args
 from bench.profiling import ProfileRun, ensure_py_spy, profile_markdown, profile_server
 from bench.reference_app import REFERENCE_BODY
-from bench.report import evaluate_targets, results_table, targets_table
+from bench.report import evaluate_targets, reference_table, results_table, targets_table
 from bench.results import Pair, ScenarioResult, Variant
 from bench.servers import Server, ServerFailed, post, start_app, start_reference
 from bench.wrk import WrkError, WrkResult, ensure_wrk, run_wrk
@@ -162,13 +162,13 @@ class _Run:
                 results[key].warmup_problem = _problem(warm)
         for round_no in range(self.plan.rounds):
             order = live if round_no % 2 == 0 else list(reversed(live))
-            ref, _ = self._wrk(reference, call.body, REFERENCE_EXPECTED, self.plan.duration_s, f"r{round_no}ref")
+            ref, ref_cpu = self._wrk(reference, call.body, REFERENCE_EXPECTED, self.plan.duration_s, f"r{round_no}ref")
             line = [f"ref {ref.rps:,.0f}"]
             for key in order:
                 app, cpu = self._wrk(
                     self.servers[key], call.body, call.expected, self.plan.duration_s, f"r{round_no}{key[:3]}"
                 )
-                results[key].pairs.append(Pair(ref, app, cpu))
+                results[key].pairs.append(Pair(ref, app, cpu, ref_cpu))
                 line.append(f"{key} {app.rps:,.0f} ({app.rps / ref.rps:.3f}){'' if app.valid else ' INVALID'}")
             say(f"{call.title} round {round_no + 1}/{self.plan.rounds}: " + ", ".join(line))
         return list(results.values())
@@ -178,6 +178,7 @@ class _Run:
         runs = []
         targets = [("reference", "reference", "xml"), ("sqlite-full", "FULL xml", "xml")]
         targets += [("sqlite-normal", "NORMAL xml", "xml"), ("sqlite-normal", "NORMAL wrong key", "wrong_key")]
+        targets += [("postgres-1", "PostgreSQL xml", "xml")]
         for key, label, call_name in targets:
             server = self.servers.get(key)
             if server is None:
@@ -275,6 +276,10 @@ def _document(
         "round; medians over the rounds. server CPU = the server's CPU time ÷ wall time (1.0 = one core).",
         "",
         results_table(results),
+        "",
+        "The reference's runs (bare Starlette reading the same body, answering a fixed document of the same size):",
+        "",
+        reference_table(results),
         "",
         "## Targets",
         "",

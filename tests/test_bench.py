@@ -19,7 +19,23 @@ from bench.plan import parse_args, select
 from bench.reference_app import REFERENCE_BODY, app
 from bench.report import evaluate_targets, markdown_table, results_table, targets_table
 from bench.results import Pair, ScenarioResult, Variant
-from bench.stacks import AUTH, FSYNC, HANDOFF, HTTP, LOGIN, SOCKET, SQL, Sample, classify, is_waiting, summarize
+from bench.stacks import (
+    AUTH,
+    FSYNC,
+    HANDOFF,
+    HTTP,
+    LOGIN,
+    SOCKET,
+    SQL,
+    WAIT_DISK,
+    WAIT_IDLE,
+    WAIT_LOCK,
+    Sample,
+    classify,
+    is_waiting,
+    summarize,
+    waiting_kind,
+)
 from bench.wrk import LUA_SCRIPT, WrkError, WrkResult, parse_wrk_output
 from loyalty_api.demo import load_demo
 from loyalty_api.store.sqlite.store import SqliteStore
@@ -210,6 +226,7 @@ def test_classify_stacks() -> None:
     assert classify(_sample(send)) == HTTP
     assert classify(_sample(send, "write (libc.so.6)")) == SOCKET
     assert classify(_sample("x (loyalty_api/store/sqlite/_writer.py:87)", "fdatasync (libc.so.6)")) == FSYNC
+    assert waiting_kind(_sample("x (loyalty_api/store/sqlite/_writer.py:87)", "fdatasync (libc.so.6)")) == WAIT_DISK
     assert classify(_sample("ThreadPoolExecutor.submit (concurrent/futures/thread.py:175)")) == HANDOFF
 
 
@@ -217,11 +234,14 @@ def test_waiting_samples_are_not_cpu() -> None:
     parked = _sample("_worker (concurrent/futures/thread.py:81)", thread="thread (2): sqlite-writer_0")
     polling = _sample("epoll_pwait (libc.so.6)", "0x7f0000 (libc.so.6)")
     assert is_waiting(parked) and is_waiting(polling)
+    assert (waiting_kind(parked), waiting_kind(polling)) == (WAIT_LOCK, WAIT_IDLE)
     busy = _sample("authenticate (loyalty_api/auth.py:41)", count=3)
     assert not is_waiting(busy)
     profile = summarize([parked, polling, busy, _sample("RequestResponseCycle.send (uvicorn/x.py:1)")])
     assert (profile.cpu_samples, profile.waiting_samples) == (4, 2)
     assert profile.auth_share == pytest.approx(0.75)
+    assert "authenticate (loyalty_api/auth.py)" in profile.inclusive_functions
+    assert not any("asyncio" in name for name in profile.inclusive_functions)
 
 
 # --- the big store ---------------------------------------------------------------------------------------
