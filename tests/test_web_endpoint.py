@@ -409,11 +409,15 @@ def test_answer_content_types(client: TestClient, output: dict[str, str], conten
     assert int(reply.headers["content-length"]) == len(reply.content)
 
 
-def test_jsonp_is_sent_with_nosniff(client: TestClient) -> None:
+def test_every_answer_is_sent_with_nosniff(client: TestClient) -> None:
     reply = client.post("/api.php", data={**UPDATE, "callback": "jQuery123.done"})
     assert reply.headers["x-content-type-options"] == "nosniff"
     assert reply.content.startswith(b"/**/jQuery123.done(")
-    assert "x-content-type-options" not in client.post("/api.php", data=UPDATE).headers
+    assert client.post("/api.php", data=UPDATE).headers["x-content-type-options"] == "nosniff"
+    assert (
+        client.post("/api.php", data={**UPDATE, "callback": "no-good"}).headers["x-content-type-options"] == "nosniff"
+    )
+    assert client.put("/api.php").headers["x-content-type-options"] == "nosniff"
 
 
 # --- the api_access_key header -----------------------------------------------------------------------

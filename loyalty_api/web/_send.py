@@ -9,6 +9,7 @@ from starlette.types import Send
 __all__ = ["send_body"]
 
 _NO_STORE: Final = (b"cache-control", b"no-store")
+_NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 
 
 async def send_body(
@@ -18,6 +19,7 @@ async def send_body(
         (b"content-type", content_type.encode("latin-1")),
         (b"content-length", str(len(body)).encode("latin-1")),
         _NO_STORE,
+        _NOSNIFF,
     ]
     if extra:
         headers.extend(extra)

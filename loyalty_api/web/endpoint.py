@@ -35,7 +35,6 @@ _log = logging.getLogger(__name__)
 _ALLOWED: Final = frozenset({"GET", "POST"})
 _KEY_HEADER: Final = b"api_access_key"
 _KEY_HEADER_DASHED: Final = b"api-access-key"
-_NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 
 
 def error_document(error: ApiError) -> Element:
@@ -131,7 +130,7 @@ async def _send(
 ) -> None:
     if output.callback is not None:
         body = render_jsonp(doc, output.callback, condensed=output.condensed)
-        await send_body(send, status, JSONP_CONTENT_TYPE, body, [_NOSNIFF, *(extra or ())])
+        await send_body(send, status, JSONP_CONTENT_TYPE, body, extra)
         return
     body = output.renderer.render(doc, condensed=output.condensed)
     await send_body(send, status, output.renderer.content_type, body, extra)
