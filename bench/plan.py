@@ -23,7 +23,7 @@ VARIANTS: Final = {
         Variant("sqlite-big", "SQLite NORMAL, 1M rows", "sqlite", "NORMAL", big=True),
     )
 }
-_QUICK_CALLS: Final = ("xml", "json", "wrong_key", "campaigns_list")
+_QUICK_CALLS: Final = ("xml", "json", "wrong_key")
 _FULL_CALLS: Final = ("xml", "xml_spread", "json", "jsonp", "wrong_key", "campaigns_list")
 _QUICK_VARIANTS: Final = ("sqlite-full", "sqlite-normal")
 _FULL_VARIANTS: Final = ("sqlite-full", "sqlite-normal", "postgres-1", "postgres-2")
@@ -60,8 +60,8 @@ class Plan:
     def estimated_seconds(self) -> int:
         runs = 0
         for call in self.calls:
-            servers = 1 + len(self.variants_of(call))
-            runs += servers * (self.warmup_s + self.rounds * self.duration_s)
+            apps = len(self.variants_of(call))
+            runs += (1 + apps) * self.warmup_s + self.rounds * (2 * apps + 1) * self.duration_s
         return runs
 
 
@@ -133,7 +133,7 @@ def parse_args(argv: Sequence[str]) -> Plan:
         mode="quick" if quick else "full",
         scenarios=scenarios,
         warmup_s=args.warmup if args.warmup is not None else (1 if quick else 2),
-        duration_s=args.duration if args.duration is not None else (2 if quick else 4),
+        duration_s=args.duration if args.duration is not None else (2 if quick else 3),
         rounds=args.rounds if args.rounds is not None else (1 if quick else 3),
         connections=args.connections,
         threads=args.threads,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bench.results import P99_LIMIT, Pair, ScenarioResult
+from bench.wrk import WrkResult
 
 __all__ = [
     "TargetLine",
@@ -108,8 +109,9 @@ def reference_table(results: Sequence[ScenarioResult]) -> str:
         if not r.ran or r.call in seen:
             continue
         seen.add(r.call)
-        runs = list({id(p.reference): p for p in _pairs_of_call(results, r.call)}.values())
-        rps = sorted(p.reference.rps for p in runs)
+        runs = list({id(ref): ref for p in _pairs_of_call(results, r.call) for ref in p.references}.values())
+        cpu = {id(ref): cpu for p in _pairs_of_call(results, r.call) for ref, cpu in _ref_cpu(p)}
+        rps = sorted(run.rps for run in runs)
         rows.append(
             [
                 r.title,
@@ -117,13 +119,20 @@ def reference_table(results: Sequence[ScenarioResult]) -> str:
                 f"{statistics.median(rps):,.0f}",
                 f"{rps[0]:,.0f}",
                 f"{rps[-1]:,.0f}",
-                f"{statistics.median(p.reference.p50_ms for p in runs):.2f}",
-                f"{statistics.median(p.reference.p99_ms for p in runs):.2f}",
-                f"{statistics.median(p.reference_cpu_s / p.reference.duration_s for p in runs):.0%}",
-                f"{statistics.median(p.reference.wrk_cpu_s / p.reference.duration_s for p in runs):.0%}",
+                f"{statistics.median(run.p50_ms for run in runs):.2f}",
+                f"{statistics.median(run.p99_ms for run in runs):.2f}",
+                f"{statistics.median(c / run.duration_s for run in runs if (c := cpu.get(id(run))) is not None):.0%}",
+                f"{statistics.median(run.wrk_cpu_s / run.duration_s for run in runs):.0%}",
             ]
         )
     return markdown_table(header, rows, "lrrrrrrrr")
+
+
+def _ref_cpu(pair: Pair) -> list[tuple[WrkResult, float]]:
+    runs = [(pair.reference, pair.reference_cpu_s)]
+    if pair.reference_after is not None:
+        runs.append((pair.reference_after, pair.reference_after_cpu_s))
+    return runs
 
 
 def _pairs_of_call(results: Sequence[ScenarioResult], call: str) -> list[Pair]:

@@ -28,16 +28,27 @@ class Variant:
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """One round: the reference run and the app run right after it (same body, same settings)."""
+    """An app run and the reference runs right before and after it (same body, same settings)."""
 
     reference: WrkResult
     app: WrkResult
     app_cpu_s: float = 0.0
     reference_cpu_s: float = 0.0
+    reference_after: WrkResult | None = None
+    reference_after_cpu_s: float = 0.0
+
+    @property
+    def references(self) -> list[WrkResult]:
+        return [self.reference] if self.reference_after is None else [self.reference, self.reference_after]
+
+    @property
+    def reference_rps(self) -> float:
+        """The mean of the reference runs that bracket the app run (drift within the round cancels)."""
+        return statistics.fmean(run.rps for run in self.references)
 
     @property
     def ratio(self) -> float:
-        return self.app.rps / self.reference.rps if self.reference.rps else 0.0
+        return self.app.rps / self.reference_rps if self.reference_rps else 0.0
 
 
 @dataclass
@@ -60,7 +71,7 @@ class ScenarioResult:
 
     @property
     def reference_rps(self) -> float:
-        return statistics.median(p.reference.rps for p in self.pairs) if self.pairs else 0.0
+        return statistics.median(p.reference_rps for p in self.pairs) if self.pairs else 0.0
 
     @property
     def ratio(self) -> float:
@@ -90,7 +101,11 @@ class ScenarioResult:
     @property
     def valid(self) -> bool:
         """Every run of the app and of the reference answered every request rightly."""
-        return self.ran and not self.warmup_problem and all(p.app.valid and p.reference.valid for p in self.pairs)
+        return (
+            self.ran
+            and not self.warmup_problem
+            and all(p.app.valid and all(r.valid for r in p.references) for p in self.pairs)
+        )
 
     @property
     def server_cpu_share(self) -> float:
@@ -108,7 +123,7 @@ class ScenarioResult:
         if self.warmup_problem:
             return self.warmup_problem
         for pair in self.pairs:
-            for who, run in (("app", pair.app), ("reference", pair.reference)):
+            for who, run in (("app", pair.app), *(("reference", ref) for ref in pair.references)):
                 if not run.valid:
                     detail = f"{run.bad} unexpected answers, {run.socket_errors} socket errors/non-2xx"
                     sample = f"; first: {run.bad_sample[:160]}" if run.bad_sample else ""

@@ -161,15 +161,22 @@ class _Run:
             if not warm.valid and key != "reference":
                 results[key].warmup_problem = _problem(warm)
         for round_no in range(self.plan.rounds):
+            # reference, app A, reference, app B, ..., reference: every app run is bracketed by two reference runs.
             order = live if round_no % 2 == 0 else list(reversed(live))
-            ref, ref_cpu = self._wrk(reference, call.body, REFERENCE_EXPECTED, self.plan.duration_s, f"r{round_no}ref")
+            tag = f"r{round_no}"
+            ref, ref_cpu = self._wrk(reference, call.body, REFERENCE_EXPECTED, self.plan.duration_s, tag + "ref")
             line = [f"ref {ref.rps:,.0f}"]
-            for key in order:
-                app, cpu = self._wrk(
-                    self.servers[key], call.body, call.expected, self.plan.duration_s, f"r{round_no}{key[:3]}"
+            for n, key in enumerate(order):
+                server = self.servers[key]
+                app, cpu = self._wrk(server, call.body, call.expected, self.plan.duration_s, f"{tag}{n}{key[:3]}")
+                after, after_cpu = self._wrk(
+                    reference, call.body, REFERENCE_EXPECTED, self.plan.duration_s, f"{tag}{n}ref"
                 )
-                results[key].pairs.append(Pair(ref, app, cpu, ref_cpu))
-                line.append(f"{key} {app.rps:,.0f} ({app.rps / ref.rps:.3f}){'' if app.valid else ' INVALID'}")
+                pair = Pair(ref, app, cpu, ref_cpu, after, after_cpu)
+                results[key].pairs.append(pair)
+                line.append(f"{key} {app.rps:,.0f} ({pair.ratio:.3f}){'' if app.valid else ' INVALID'}")
+                line.append(f"ref {after.rps:,.0f}")
+                ref, ref_cpu = after, after_cpu
             say(f"{call.title} round {round_no + 1}/{self.plan.rounds}: " + ", ".join(line))
         return list(results.values())
 
@@ -262,7 +269,7 @@ def _document(
     auth = max(auth_shares) if auth_shares else None
     settings = (
         f"wrk -t{plan.threads} -c{plan.connections}, warm-up {plan.warmup_s} s per server and call, "
-        f"{plan.rounds} round(s) of {plan.duration_s} s; reference and app alternate within each round"
+        f"{plan.rounds} round(s) of {plan.duration_s} s runs: reference, app, reference, app, ..., reference"
     )
     lines = [
         f"# loyalty-api benchmark, {plan.mode} run, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -272,8 +279,9 @@ def _document(
         "",
         "## Results",
         "",
-        "ratio = loyalty-api's req/s ÷ the reference's (bare Starlette, same uvicorn settings, same body) in the same "
-        "round; medians over the rounds. server CPU = the server's CPU time ÷ wall time (1.0 = one core).",
+        "ratio = loyalty-api's req/s ÷ the mean of the two reference runs (bare Starlette, same uvicorn settings, "
+        "same body) right before and after it; medians over the rounds. server CPU, wrk CPU = CPU time ÷ wall time "
+        "(100% = one core).",
         "",
         results_table(results),
         "",

@@ -17,7 +17,7 @@ from bench.bigstore import fill_store
 from bench.bodies import CALLS, COUNTER_MARKER, REFERENCE_EXPECTED, fill_counter
 from bench.plan import parse_args, select
 from bench.reference_app import REFERENCE_BODY, app
-from bench.report import evaluate_targets, markdown_table, results_table, targets_table
+from bench.report import evaluate_targets, markdown_table, reference_table, results_table, targets_table
 from bench.results import Pair, ScenarioResult, Variant
 from bench.stacks import (
     AUTH,
@@ -198,6 +198,15 @@ def test_results_table_and_targets() -> None:
     assert verdicts["1M campaigns + 1M ledger rows within 10% of demo-sized"] == "met"
     assert verdicts["PostgreSQL, 1 worker: ratio ≥ 0.15"] == "not available yet"
     assert "**missed**" in targets_table(evaluate_targets(results))
+
+
+def test_ratio_uses_the_reference_runs_around_the_app_run() -> None:
+    pair = Pair(_wrk(10_000), _wrk(3_000), 1.0, 1.0, _wrk(20_000), 1.0)
+    assert pair.ratio == pytest.approx(0.2)
+    result = ScenarioResult("xml", "x", Variant("sqlite-full", "SQLite FULL", "sqlite"))
+    result.pairs.append(pair)
+    assert result.reference_rps == pytest.approx(15_000)
+    assert "| campaign_update XML" not in reference_table([]) and "20,000" in reference_table([result])
 
 
 def test_a_bad_answer_makes_the_scenario_invalid() -> None:
