@@ -243,6 +243,19 @@ def test_restore_errors(client: TestClient, settings: Settings) -> None:
     assert show(settings, GIFTCARD)["type"] == "events"
 
 
+def test_restore_refuses_transactions_of_a_customer_gone_meanwhile(
+    client: TestClient, settings: Settings, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("removes a customer directly in the SQLite file (no call deletes customers yet)")
+    assert status_of(call(client, {**DELETE, "campaign_id": LEGACY})) == "success"
+    with sqlite3.connect(sqlite_path(settings.database_url)) as conn:
+        conn.execute("DELETE FROM customers WHERE code = '8000000000000001'")
+    code, _out, err = _restore(settings, LEGACY)
+    assert code != 0 and "2 of its transactions belong to customers no longer in the account" in err
+    assert LEGACY not in _listed(client)
+
+
 def test_restore_twice(client: TestClient, settings: Settings) -> None:
     assert status_of(call(client, {**DELETE, "campaign_id": EVENTS})) == "success"
     assert _restore(settings, EVENTS)[0] == 0

@@ -92,9 +92,12 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "parameter_invalid": lambda c, _s: c.post("/api.php", data=_fields(new_points_ratio="1e3")),
     "string_parameter_too_long": lambda c, _s: c.post("/api.php", data=_fields(description="d" * 1001)),
     "parameter_mismatch": lambda c, _s: c.post("/", data=_fields(campaign_id=GIFTCARD, new_reward_ratio="18")),
-    "unsupported_call": lambda c, _s: c.post("/api.php", data=_fields(type="campaign_delete")),
+    "unsupported_call": lambda c, _s: c.post("/api.php", data=_fields(type="campaign_frobnicate")),
     "campaign_not_found": lambda c, _s: c.get("/api.php", params=_fields(campaign_id="0000000000000000")),
     "permission_denied": lambda c, _s: c.post("/api.php", data=_fields(CLERK, new_campaign_name="No")),
+    "reward_not_found": lambda c, _s: c.post(
+        "/api.php", data=_fields(action="reward", reward_id="999", new_reward_level="10")
+    ),
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
 }
