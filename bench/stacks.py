@@ -68,6 +68,7 @@ FSYNC: Final = "fsync/fdatasync (CPU side of durability)"
 HANDOFF: Final = "thread hand-off (run_in_executor, wake-ups)"
 RENDER: Final = "rendering (renderers/, lxml)"
 GLUE: Final = "endpoint glue (web/: raw ASGI, send)"
+PG: Final = "PostgreSQL round trips (asyncpg protocol + its socket syscalls)"
 GC: Final = "garbage collector"
 REFERENCE: Final = "reference app handler (Starlette routing, Request, Response)"
 OTHER: Final = "other"
@@ -79,13 +80,14 @@ WAIT_KINDS: Final = (WAIT_IDLE, WAIT_LOCK, WAIT_DISK)
 
 CATEGORIES: Final = (
     HTTP, SOCKET, LOOP, FORM, AUTH, LOGIN, HANDLER, SQL, BEGIN, COMMIT, BATCH, THREAD_SQL, FSYNC, HANDOFF, RENDER,
-    GLUE, REFERENCE, GC, OTHER,
+    GLUE, REFERENCE, PG, GC, OTHER,
 )  # fmt: skip
 # Inclusive top lists show only these (the frames above the request, click and runpy, are in every sample).
 _INCLUSIVE_FILES: Final = ("loyalty_api/", "renderers/", "starlette/", "bench/")
 
 # (path fragment, category): the first that a Python frame's file contains decides.
 _PY_RULES: Final = (
+    ("asyncpg/", PG),
     ("loyalty_api/auth.py", AUTH),
     ("loyalty_api/store/", SQL),
     ("loyalty_api/protocol/", FORM),
@@ -207,7 +209,7 @@ def classify(sample: Sample, writer: WriterLines = WriterLines()) -> str:
     for frame, native in zip(reversed(sample.frames), reversed(names), strict=True):
         if native is not None:
             if native in _SOCKET_CALLS:
-                return SOCKET
+                return PG if any("asyncpg/" in f for f in sample.frames) else SOCKET
             if "lxml" in frame:
                 return RENDER
             continue

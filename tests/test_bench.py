@@ -25,6 +25,7 @@ from bench.stacks import (
     HANDOFF,
     HTTP,
     LOGIN,
+    PG,
     SOCKET,
     SQL,
     WAIT_DISK,
@@ -234,6 +235,9 @@ def test_classify_stacks() -> None:
     assert classify(_sample("SqliteWriteTx.update_campaign (loyalty_api/store/sqlite/_tx.py:57)")) == SQL
     assert classify(_sample(send)) == HTTP
     assert classify(_sample(send, "write (libc.so.6)")) == SOCKET
+    pg_send = "Connection._do_execute (asyncpg/connection.py:1900)"
+    assert classify(_sample(login, pg_send, "write (libc.so.6)")) == PG
+    assert classify(_sample(auth, login, pg_send)) == PG
     assert classify(_sample("x (loyalty_api/store/sqlite/_writer.py:87)", "fdatasync (libc.so.6)")) == FSYNC
     assert waiting_kind(_sample("x (loyalty_api/store/sqlite/_writer.py:87)", "fdatasync (libc.so.6)")) == WAIT_DISK
     assert classify(_sample("ThreadPoolExecutor.submit (concurrent/futures/thread.py:175)")) == HANDOFF
