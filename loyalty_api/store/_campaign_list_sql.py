@@ -30,7 +30,9 @@ class ListDialect:
     ``placeholder(n)`` is the n-th (1-based) bound parameter (``?``, ``$1``, ``%s``); ``fold`` a function that
     lower-cases Unicode text alike on both sides of a comparison; ``number`` a template turning a stored decimal
     (or a bound decimal text) into a number (``CAST({} AS REAL)``); ``created_stamp`` the expression of the
-    creation time as ``YYYY-MM-DD HH:MM:SS`` UTC text; ``flag`` the bound value of a boolean column.
+    creation time as ``YYYY-MM-DD HH:MM:SS`` UTC text; ``flag`` the bound value of a boolean column;
+    ``number_text`` a template turning a stored decimal into its text as the list shows it (``{}`` where decimals
+    are stored as text, ``CAST({} AS text)`` for a numeric column), for the text operators on numbers.
     """
 
     placeholder: Callable[[int], str]
@@ -38,6 +40,7 @@ class ListDialect:
     number: str
     created_stamp: str
     flag: Callable[[bool], object]
+    number_text: str = "{}"
 
 
 @dataclass(slots=True)
@@ -112,7 +115,10 @@ def _match(b: _Builder, match: Match) -> str:
             test = f"{value_sql} IN ({', '.join(b.number(b.bind(v)) for v in match.values)})"
         # A missing number equals nothing, so it is "not equal" to everything.
         return f"({column} IS NULL OR NOT ({test}))" if negated else test
-    text_sql = b.fold(f"coalesce({b.column(column)}, '')")
+    value_sql = b.column(column)
+    if column in NUMBER_COLUMNS:
+        value_sql = b.dialect.number_text.format(value_sql)
+    text_sql = b.fold(f"coalesce({value_sql}, '')")
     if positive == "eq":
         test = f"{text_sql} = {b.fold(b.bind(match.values[0]))}"
     elif positive == "in":
