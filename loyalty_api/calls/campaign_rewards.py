@@ -6,6 +6,8 @@ Administrators and managers change the rewards of the campaigns they may see; ev
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from loyalty_api.calls._campaign_access import MANAGERS, check_role, check_visible, visible_campaign_for_update
 from loyalty_api.calls._context import CallContext
 from loyalty_api.errors import ApiError
@@ -48,7 +50,7 @@ async def new_reward(ctx: CallContext) -> Element:
         now = utc_now()
         reward = await tx.insert_reward(campaign.pk, wanted.level, wanted.description, wanted.identifier, now)
         await tx.append_audit(
-            _audit(principal, campaign, reward, "create", reward_changes({}, reward_snapshot(reward)))
+            _audit(principal, campaign, reward, "create", reward_changes({}, reward_snapshot(reward)), now)
         )
         return reward.pk
 
@@ -75,7 +77,7 @@ async def update_reward(ctx: CallContext) -> Element:
             await tx.update_reward(reward.pk, values, now)
             before = reward_snapshot(reward)
             after = {**before, **{column: _shown(value) for column, value in values.items()}}
-            await tx.append_audit(_audit(principal, campaign, reward, "update", reward_changes(before, after)))
+            await tx.append_audit(_audit(principal, campaign, reward, "update", reward_changes(before, after), now))
         return reward.pk
 
     reward_pk = await ctx.store.write(work)
@@ -95,7 +97,7 @@ async def delete_reward(ctx: CallContext) -> Element:
         now = utc_now()
         await tx.archive_reward(reward.pk, principal.user_name, now)
         await tx.append_audit(
-            _audit(principal, campaign, reward, "delete", reward_changes(reward_snapshot(reward), {}))
+            _audit(principal, campaign, reward, "delete", reward_changes(reward_snapshot(reward), {}), now)
         )
         return reward.pk
 
@@ -141,7 +143,7 @@ def _shown(value: object) -> str | None:
 
 
 def _audit(
-    principal: Principal, campaign: Campaign, reward: Reward, action: str, changes: tuple[Change, ...]
+    principal: Principal, campaign: Campaign, reward: Reward, action: str, changes: tuple[Change, ...], at: datetime
 ) -> NewAudit:
     return NewAudit(
         account_pk=principal.account.pk,
@@ -150,6 +152,6 @@ def _audit(
         entity_id=str(reward.pk),
         action=action,
         changes=changes,
-        at=utc_now(),
+        at=at,
         campaign_id=campaign.campaign_id,
     )
