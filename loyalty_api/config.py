@@ -18,6 +18,7 @@ class Settings:
     sqlite_busy_timeout_ms: int = 5000
     postgres_pool_min: int = 2
     postgres_pool_max: int = 10
+    login_cache_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -28,6 +29,7 @@ class Settings:
             sqlite_busy_timeout_ms=_int(env, "LOYALTY_SQLITE_BUSY_TIMEOUT_MS", 5000),
             postgres_pool_min=_int(env, "LOYALTY_POSTGRES_POOL_MIN", 2),
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
+            login_cache_seconds=_int(env, "LOYALTY_LOGIN_CACHE_SECONDS", 2),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import Final
 
@@ -24,9 +25,9 @@ API_PATHS: Final = frozenset({"/api.php", "/"})
 class LoyaltyApp:
     """The whole server.  ``store`` is opened at startup and closed at shutdown (ASGI lifespan)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, login_cache_seconds: float = 0) -> None:
         self.store = store
-        self.api = ApiEndpoint(store)
+        self.api = ApiEndpoint(store, login_cache_seconds)
         self.starlette = Starlette(
             routes=[
                 Route("/api.php", self.api, methods=["GET", "POST"]),
@@ -45,6 +46,9 @@ class LoyaltyApp:
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         await self.store.open()
+        # What exists now (modules, the app) lives as long as the process: keep the collector off it.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -62,7 +66,8 @@ class LoyaltyApp:
 
 
 def create_app(settings: Settings | None = None) -> LoyaltyApp:
-    return LoyaltyApp(create_store(settings or Settings.from_env()))
+    chosen = settings or Settings.from_env()
+    return LoyaltyApp(create_store(chosen), chosen.login_cache_seconds)
 
 
 def app_from_env() -> LoyaltyApp:

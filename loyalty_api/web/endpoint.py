@@ -12,7 +12,7 @@ from typing import Final
 
 from starlette.types import Receive, Scope, Send
 
-from loyalty_api.auth import authenticate
+from loyalty_api.auth import LoginCache, authenticate
 from loyalty_api.calls import CallContext, resolve_call
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
@@ -42,8 +42,9 @@ def error_document(error: ApiError) -> Element:
 
 
 class ApiEndpoint:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, login_cache_seconds: float = 0) -> None:
         self.store = store
+        self.logins = LoginCache(login_cache_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
@@ -96,7 +97,7 @@ class ApiEndpoint:
             key = header_key or fields.value("user_api_key") or fields.value("user_password")
             if key is None:
                 raise ApiError("parameter_missing", field="user_password")
-            principal = await authenticate(self.store, account_id, user_name, key)
+            principal = await authenticate(self.store, account_id, user_name, key, self.logins)
             handler = resolve_call(fields)
             return await handler(CallContext(principal, fields, self.store)), 200
         except ApiError as exc:

@@ -7,9 +7,11 @@ failing request rolls back to its savepoint and leaves the others alone), then o
 one fsync makes the whole batch durable.  No request is answered before the commit that holds its
 changes has returned.
 
-The work functions run on the event loop (SQLite calls take microseconds); ``BEGIN IMMEDIATE``,
-which may wait for another process's lock, and the ``COMMIT`` that fsyncs run in a helper thread so
-that the loop keeps parsing requests meanwhile (those form the next batch).
+The work functions run on the event loop (SQLite calls take microseconds).  ``BEGIN IMMEDIATE`` is
+tried on the loop without waiting (busy timeout 0); only when another process holds the write lock
+is it retried in a helper thread with the configured busy timeout, so that the loop never blocks on
+a lock.  With ``synchronous=FULL`` (or EXTRA) the ``COMMIT`` that fsyncs runs in that thread too,
+and the loop keeps parsing requests meanwhile: those form the next batch.
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ __all__ = ["GroupCommitWriter"]
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 _MAX_BATCH: Final = 256
+_BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 
 
 class GroupCommitWriter:
-    def __init__(self, conn: sqlite3.Connection, *, commit_in_thread: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, commit_in_thread: bool, busy_timeout_ms: int) -> None:
         self._conn = conn
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        conn.execute("PRAGMA busy_timeout = 0")
         self._commit_in_thread = commit_in_thread
         self._pending: list[_Job] = []
         self._task: asyncio.Task[None] | None = None
@@ -63,7 +68,7 @@ class GroupCommitWriter:
         loop = asyncio.get_running_loop()
         conn = self._conn
         try:
-            await loop.run_in_executor(self._executor, conn.execute, "BEGIN IMMEDIATE")
+            await self._begin(loop)
         except sqlite3.Error as exc:
             _log.warning("could not begin a write transaction: %s", exc)
             _fail_all(batch, exc)
@@ -99,6 +104,23 @@ class GroupCommitWriter:
                 future.set_result(result)
             else:
                 future.set_exception(error)
+
+    async def _begin(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _BUSY_CODES:
+                raise
+        await loop.run_in_executor(self._executor, self._begin_waiting)
+
+    def _begin_waiting(self) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            conn.execute("PRAGMA busy_timeout = 0")
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -24,6 +24,7 @@ from loyalty_api.store.models import (
     utc_now,
 )
 from loyalty_api.store.sqlite import _campaign_reads
+from loyalty_api.store.sqlite._customer_reads import CustomerReadsMixin
 from loyalty_api.store.sqlite._rows import (
     ACCOUNT_COLUMNS,
     CAMPAIGN_COLUMNS,
@@ -53,7 +54,7 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-class SqliteStore:
+class SqliteStore(CustomerReadsMixin):
     def __init__(self, url: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000) -> None:
         mode = synchronous.upper()
         if mode not in SYNCHRONOUS_MODES:
@@ -86,7 +87,9 @@ class SqliteStore:
             self._read_conn = self._connect()
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
-        self._writer = GroupCommitWriter(self._write_conn, commit_in_thread=self.synchronous != "NORMAL")
+        self._writer = GroupCommitWriter(
+            self._write_conn, commit_in_thread=self.synchronous != "NORMAL", busy_timeout_ms=self._busy_timeout_ms
+        )
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -117,10 +120,15 @@ class SqliteStore:
             raise StoreUnavailable(str(exc)) from exc
 
     async def migrate(self) -> list[str]:
-        await self.open()
-        conn = self._write_conn
-        assert conn is not None
-        return await asyncio.to_thread(_apply_migrations, conn)
+        return await asyncio.to_thread(self._migrate_on_own_connection)
+
+    def _migrate_on_own_connection(self) -> list[str]:
+        # Its own connection, with the busy timeout: several processes may start at once.
+        conn = self._connect()
+        try:
+            return _apply_migrations(conn)
+        finally:
+            conn.close()
 
     # --- the write path ------------------------------------------------------------------------
 
