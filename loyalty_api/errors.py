@@ -78,6 +78,26 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "The reward does not exist, was deleted, or belongs to another campaign.",
         ),
         _spec(
+            "customer_not_found",
+            "No customer with {field} {value} in this account.",
+            "The customer does not exist, was deleted, or belongs to another account.",
+        ),
+        _spec(
+            "customer_exists",
+            "The {field} {value} is in use by another customer of this account.",
+            "record_customer gave a code, card_number or customer_username another customer has.",
+        ),
+        _spec(
+            "invalid_customer_credentials",
+            "The customer identifier, password or PIN does not match.",
+            "validate_customer_password: an unknown customer, a wrong secret or phone, or a secret never set.",
+        ),
+        _spec(
+            "too_many_attempts",
+            "Too many failed attempts for this customer; try again later.",
+            "validate_customer_password: 5 failures for one identifier in the last 15 minutes (right secret or not).",
+        ),
+        _spec(
             "permission_denied",
             "The user {user_id} may not {what}.",
             "The user's role does not allow the call on a campaign the user can see.",

@@ -73,6 +73,22 @@ def _store_unavailable(client: TestClient, settings: Settings) -> httpx.Response
     return reply
 
 
+def _customer_call(call_type: str, **extra: str) -> dict[str, str]:
+    account_id, user_id, key = ADMIN
+    return {"account_id": account_id, "user_id": user_id, "user_password": key, "type": call_type, **extra}
+
+
+_DEMO_CUSTOMER: Final = "8000000000000001"
+
+
+def _too_many_attempts(client: TestClient, _settings: Settings) -> httpx.Response:
+    """Five failed checks of one customer's password in a row; the sixth is refused, whatever it says."""
+    attempt = _customer_call("validate_customer_password", code=_DEMO_CUSTOMER, customer_password="wrong")
+    for _ in range(5):
+        assert error_of(xml_of(client.post("/api.php", data=attempt).content))[0] == "invalid_customer_credentials"
+    return client.post("/api.php", data=attempt)
+
+
 Trigger = Callable[[TestClient, Settings], httpx.Response]
 
 TRIGGERS: Final[dict[str, Trigger]] = {
@@ -98,6 +114,14 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "reward_not_found": lambda c, _s: c.post(
         "/api.php", data=_fields(action="reward", reward_id="999", new_reward_level="10")
     ),
+    "customer_not_found": lambda c, _s: c.post("/api.php", data=_customer_call("customer_info", code="nobody")),
+    "customer_exists": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("record_customer", customer_action="new", code=_DEMO_CUSTOMER)
+    ),
+    "invalid_customer_credentials": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("validate_customer_password", code="nobody", customer_PIN="1234")
+    ),
+    "too_many_attempts": _too_many_attempts,
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
 }

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from loyalty_api.calls import campaign_lifecycle, campaign_new, campaign_rewards, campaign_update, campaigns_list
+from loyalty_api.calls import (
+    campaign_lifecycle,
+    campaign_new,
+    campaign_rewards,
+    campaign_update,
+    campaigns_list,
+    customer_delete,
+    customer_info,
+    customer_record,
+    customer_search,
+    customer_validate,
+)
 from loyalty_api.calls._context import Handler
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
 
-__all__ = ["CALLS", "DEFAULT_ACTIONS", "resolve_call"]
+__all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "resolve_call"]
 
 # (type, action); action None for calls that take no action.
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
@@ -25,7 +36,20 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("campaign_reactivate", None): campaign_lifecycle.reactivate_campaign,
     ("campaigns_list", None): campaigns_list.list_active_campaigns,
     ("campaigns_inactive_list", None): campaigns_list.list_inactive_campaigns,
+    ("record_customer", "new"): customer_record.new_customer,
+    ("record_customer", "register"): customer_record.register_customer,
+    ("record_customer", "edit"): customer_record.edit_customer,
+    ("generate_card_number", None): customer_info.generate_card_number,
+    ("customer_info", None): customer_info.customer_info,
+    ("customer_search", None): customer_search.customer_search,
+    ("customer_find", None): customer_search.customer_find,
+    ("customer_exists", None): customer_search.customer_exists,
+    ("validate_customer_password", None): customer_validate.validate_customer_password,
+    ("customer_delete", None): customer_delete.delete_customer,
 }
+
+# Calls whose action is sent in another field than ``action``.
+ACTION_FIELDS: Final[Mapping[str, str]] = {"record_customer": "customer_action"}
 
 # Calls whose action may be left out, and the action that then applies.
 DEFAULT_ACTIONS: Final[Mapping[str, str]] = {"campaign_delete": "campaign"}
@@ -41,20 +65,22 @@ def resolve_call(fields: Fields) -> Handler:
     actions = _ACTIONS_BY_TYPE.get(call_type)
     if actions is None:
         raise ApiError("unsupported_call", detail=f"Unknown type {_shown(call_type)}.")
-    action = fields.value("action")
+    action_field = ACTION_FIELDS.get(call_type, "action")
+    action = fields.value(action_field)
     if action is None or (None in actions and action not in actions):
         # A call without actions ignores a stray action field (some client classes always send one).
         if None in actions:
             return CALLS[(call_type, None)]
         default = DEFAULT_ACTIONS.get(call_type)
         if default is None:
-            raise ApiError("parameter_missing", field="action")
+            raise ApiError("parameter_missing", field=action_field)
         return CALLS[(call_type, default)]
     handler = CALLS.get((call_type, action))
     if handler is None:
         known = ", ".join(sorted(a for a in actions if a is not None))
         raise ApiError(
-            "unsupported_call", detail=f"Unknown action {_shown(action)} for type {call_type} (known: {known})."
+            "unsupported_call",
+            detail=f"Unknown {action_field} {_shown(action)} for type {call_type} (known: {known}).",
         )
     return handler
 

@@ -12,8 +12,10 @@ import uvicorn
 
 from loyalty_api.cli._admin import account, campaign, user
 from loyalty_api.cli._common import with_store
+from loyalty_api.cli._customers import customer
 from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
+from loyalty_api.secrets_hashing import hasher
 from loyalty_api.store.interface import Store
 
 __all__ = ["cli", "main"]
@@ -41,6 +43,10 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
             await load_demo(store)
             click.echo("loaded the demo world")
 
+    try:
+        hasher()  # the argon2 parameters of customers' secrets, checked before serving
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     asyncio.run(with_store(prepare, migrate=False))
     settings = Settings.from_env()
     click.echo(f"serving {settings.database_url} at http://{host}:{port}/api.php")
@@ -87,6 +93,7 @@ def demo() -> None:
 cli.add_command(account)
 cli.add_command(user)
 cli.add_command(campaign)
+cli.add_command(customer)
 
 
 def main() -> None:

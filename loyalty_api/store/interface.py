@@ -19,16 +19,23 @@ from loyalty_api.store.models import (
     Campaign,
     CampaignPage,
     CampaignQuery,
+    Customer,
+    CustomerPage,
+    CustomerQuery,
     Login,
+    Membership,
     NewAudit,
     Principal,
     RestoredCampaign,
+    RestoredCustomer,
     Reward,
 )
 
 __all__ = [
+    "CUSTOMER_KEYS",
     "ArchiveConflict",
     "CampaignValues",
+    "CustomerValues",
     "NewCampaign",
     "RewardValues",
     "Store",
@@ -44,6 +51,12 @@ CampaignValues = Mapping[str, object]
 
 # Column values of a reward update: level (int), description (str), identifier (str | None).
 RewardValues = Mapping[str, object]
+
+# Column values of a customer insert or update: a CUSTOMER_WRITABLE_COLUMNS name -> str | bool | None.
+CustomerValues = Mapping[str, object]
+
+# The columns that name one customer of an account (each unique in the account).
+CUSTOMER_KEYS = ("code", "card_number", "customer_username")
 
 
 class StoreUnavailable(Exception):
@@ -117,6 +130,55 @@ class WriteTx(Protocol):
         entries is no longer in the account."""
         ...
 
+    # --- customers (docs/customers.md) ----------------------------------------------------------
+
+    async def customer_for_update(self, account_pk: int, key: str, value: str) -> Customer | None:
+        """The account's customer whose ``key`` (a ``CUSTOMER_KEYS`` column) is ``value``, locked until the
+        transaction ends."""
+        ...
+
+    async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
+        """The pk of the account's customer whose ``key`` is ``value``, or None.  Until the transaction ends no
+        other transaction can give that value to a customer, so a None stays true until this one commits."""
+        ...
+
+    async def insert_customer(self, account_pk: int, values: CustomerValues, at: datetime) -> Customer:
+        """Create a customer (``values`` holds ``code`` and any other writable column); its pk was never used by
+        a live or archived customer."""
+        ...
+
+    async def update_customer(self, customer_pk: int, values: CustomerValues) -> Customer:
+        """Set the given writable columns; the customer as it now is."""
+        ...
+
+    async def enrol_customer(
+        self, account_pk: int, campaign_pk: int, customer_pk: int, user_name: str, at: datetime
+    ) -> bool:
+        """Record the activation entry unless the customer has an entry in the campaign already; whether it was
+        recorded."""
+        ...
+
+    async def archive_customer(self, customer_pk: int, by: str, at: datetime) -> int:
+        """Move the customer and all their ledger entries, whole and with their ids, to the archive
+        (``archived_with`` 'customer'); how many entries moved."""
+        ...
+
+    async def restore_customer(self, account_pk: int, code: str) -> RestoredCustomer | None:
+        """Move the account's most recently archived customer of that code back with the entries archived with
+        them; None when the archive holds none.  Raises :class:`ArchiveConflict` when the code, card number or
+        username is in use again, or a campaign of the entries is gone."""
+        ...
+
+    async def reserve_login_attempt(
+        self, account_pk: int, subject: str, at: datetime, since: datetime, limit: int
+    ) -> bool:
+        """Count the failures of ``subject`` after ``since``; under ``limit``, record this attempt as one (a
+        success clears it later) and answer True; else record nothing and answer False.  Concurrent attempts of
+        one subject are counted one after the other."""
+        ...
+
+    async def clear_login_failures(self, account_pk: int, subject: str) -> None: ...
+
 
 class Store(Protocol):
     url: str
@@ -152,6 +214,24 @@ class Store(Protocol):
     async def list_rewards(self, account_pk: int, campaign_id: str) -> list[Reward] | None:
         """The live rewards of the account's live campaign, by level then id; None when there is no such
         campaign."""
+        ...
+
+    # --- customers (docs/customers.md) ----------------------------------------------------------
+
+    async def get_customer(self, account_pk: int, key: str, value: str) -> Customer | None:
+        """The account's customer whose ``key`` (a ``CUSTOMER_KEYS`` column) is ``value``."""
+        ...
+
+    async def customer_memberships(self, customer_pks: list[int]) -> dict[int, list[Membership]]:
+        """For each customer, the live campaigns they have ledger entries in (creation order of the campaigns)."""
+        ...
+
+    async def search_customers(self, account_pk: int, query: CustomerQuery) -> CustomerPage:
+        """One page of the account's customers matching ``query``, oldest first, and how many match in all."""
+        ...
+
+    async def customer_history(self, account_pk: int, code: str) -> list[AuditRecord]:
+        """The audit records of the account's customer(s) of that code, oldest first (archived lives included)."""
         ...
 
     # --- operator (CLI) operations ---------------------------------------------------------

@@ -10,6 +10,11 @@ from typing import Final
 
 __all__ = [
     "CAMPAIGN_TYPES",
+    "CUSTOMER_MATCH_MODES",
+    "CUSTOMER_NULLABLE_FIELDS",
+    "CUSTOMER_PROFILE_FIELDS",
+    "CUSTOMER_TEXT_FIELDS",
+    "CUSTOMER_WRITABLE_COLUMNS",
     "SEARCH_OPERATORS",
     "Account",
     "ArchiveCounts",
@@ -18,11 +23,17 @@ __all__ = [
     "CampaignPage",
     "CampaignQuery",
     "Change",
+    "Customer",
+    "CustomerMatch",
+    "CustomerPage",
+    "CustomerQuery",
     "Login",
     "Match",
+    "Membership",
     "NewAudit",
     "Principal",
     "RestoredCampaign",
+    "RestoredCustomer",
     "Reward",
     "Role",
     "utc_now",
@@ -194,3 +205,90 @@ class CampaignQuery:
 class CampaignPage:
     campaigns: list[Campaign]
     total: int  # campaigns matching the query, whatever the page
+
+
+# --- customers (docs/customers.md) ---------------------------------------------------------------------------
+
+# Profile text fields stored as '' when empty.
+CUSTOMER_TEXT_FIELDS: Final = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "custom_field",
+    *(f"custom_field_{n}" for n in range(1, 21)),
+)
+# Profile fields stored as NULL when empty: card_number and customer_username are unique in the account when set.
+CUSTOMER_NULLABLE_FIELDS: Final = ("card_number", "custom_date", "customer_username")
+# Every profile field a client may set, search and read back (not the code, not the secrets).
+CUSTOMER_PROFILE_FIELDS: Final = (*CUSTOMER_NULLABLE_FIELDS, *CUSTOMER_TEXT_FIELDS)
+# Columns of the customers table a write may set.
+CUSTOMER_WRITABLE_COLUMNS: Final = frozenset(
+    {"code", *CUSTOMER_PROFILE_FIELDS, "password_hash", "pin_hash", "registered"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A customer of one account.  ``profile`` maps every field of ``CUSTOMER_PROFILE_FIELDS`` to its text ('' when
+    empty).  The secrets are argon2id hashes (None when unset); they are never shown anywhere."""
+
+    pk: int
+    account_pk: int
+    code: str
+    profile: dict[str, str]
+    registered: bool
+    created_at: datetime
+    password_hash: str | None = field(default=None, repr=False)
+    pin_hash: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A campaign a customer belongs to (has ledger entries in), with the sums of those entries."""
+
+    campaign: Campaign
+    balance_cents: int
+    cumulative_cents: int  # the sum of the positive entries
+    first_at: datetime
+    last_at: datetime
+
+
+# How a customer search criterion compares: a case-insensitive substring, the whole value ignoring case, or exactly.
+CUSTOMER_MATCH_MODES: Final = ("contains", "insensitive", "sensitive")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMatch:
+    column: str  # code or a CUSTOMER_PROFILE_FIELDS name
+    mode: str  # one of CUSTOMER_MATCH_MODES
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """Customers of an account matching every criterion and, when ``any_words`` is given, at least one of its
+    groups (each word of the group a case-insensitive substring of some searchable field); oldest first."""
+
+    criteria: tuple[CustomerMatch, ...] = ()
+    any_words: tuple[tuple[str, ...], ...] | None = None
+    offset: int = 0
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    customers: list[Customer]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class RestoredCustomer:
+    customer: Customer
+    ledger_entries: int

@@ -8,6 +8,7 @@ from datetime import datetime
 from loyalty_api.store.interface import CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.sqlite._campaign_tx import CampaignTxMixin
+from loyalty_api.store.sqlite._customer_tx import CustomerTxMixin
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, changes_to_json, db_value, time_text
 
 __all__ = ["SqliteWriteTx", "UPDATABLE_CAMPAIGN_COLUMNS"]
@@ -28,7 +29,7 @@ UPDATABLE_CAMPAIGN_COLUMNS = frozenset(
 )
 
 
-class SqliteWriteTx(CampaignTxMixin):
+class SqliteWriteTx(CampaignTxMixin, CustomerTxMixin):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: sqlite3.Connection) -> None:

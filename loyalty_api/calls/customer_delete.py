@@ -1,0 +1,33 @@
+"""``type=customer_delete``: the customer and all their transactions go to the archive, whole (administrators and
+managers); ``loyalty-api customer restore`` brings them back."""
+
+from __future__ import annotations
+
+from loyalty_api.calls._campaign_access import MANAGERS, check_role
+from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._customer_access import audit_record
+from loyalty_api.customer_archive import deletion_changes
+from loyalty_api.customer_fields import shown
+from loyalty_api.errors import ApiError
+from loyalty_api.store.interface import WriteTx
+from loyalty_api.store.models import utc_now
+from renderers import Element, el, response
+
+__all__ = ["delete_customer"]
+
+
+async def delete_customer(ctx: CallContext) -> Element:
+    code = ctx.fields.required("code")
+    principal = ctx.principal
+
+    async def work(tx: WriteTx) -> None:
+        customer = await tx.customer_for_update(principal.account.pk, "code", code)
+        if customer is None:
+            raise ApiError("customer_not_found", field="code", value=shown(code))
+        check_role(principal, MANAGERS, "delete customers")
+        now = utc_now()
+        entries = await tx.archive_customer(customer.pk, principal.user_name, now)
+        await tx.append_audit(audit_record(principal, code, "delete", deletion_changes(customer, entries), now))
+
+    await ctx.store.write(work)
+    return response("success", [Element("customer", attrs={"status": "deleted"}, children=[el("code", code)])])

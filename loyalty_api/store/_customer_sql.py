@@ -1,0 +1,100 @@
+"""SQL shared by the backends for customers: the column list and the WHERE clause of a :class:`CustomerQuery`.
+
+Column names come only from the whitelists of ``store/models.py``, never from the request; every value the client
+sent is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from loyalty_api.store.models import (
+    CUSTOMER_MATCH_MODES,
+    CUSTOMER_NULLABLE_FIELDS,
+    CUSTOMER_PROFILE_FIELDS,
+    CUSTOMER_TEXT_FIELDS,
+    CustomerQuery,
+)
+
+__all__ = [
+    "CUSTOMER_COLUMNS",
+    "CUSTOMER_KEY_COLUMNS",
+    "FIND_COLUMNS",
+    "SEARCH_COLUMNS",
+    "CustomerDialect",
+    "CustomerSql",
+    "customer_where",
+]
+
+# The columns of the customers table (and of customers_archive, which adds archived_at and archived_by).
+CUSTOMER_COLUMNS: Final = ", ".join(
+    (
+        "pk",
+        "account_pk",
+        "code",
+        "created_at",
+        "registered",
+        "password_hash",
+        "pin_hash",
+        *CUSTOMER_PROFILE_FIELDS,
+    )
+)
+CUSTOMER_KEY_COLUMNS: Final = frozenset({"code", "card_number", "customer_username"})
+SEARCH_COLUMNS: Final = frozenset({"code", *CUSTOMER_PROFILE_FIELDS})
+# The fields customer_find looks in (every searchable field but the custom date).
+FIND_COLUMNS: Final = ("code", "card_number", "customer_username", *CUSTOMER_TEXT_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDialect:
+    """``placeholder(n)``: the n-th bound parameter; ``fold``: a Unicode lower-casing function; ``contains``: a
+    template ``{haystack}``, ``{needle}`` that is true when needle occurs in haystack."""
+
+    placeholder: Callable[[int], str]
+    fold: str
+    contains: str
+
+
+@dataclass(slots=True)
+class CustomerSql:
+    where: str
+    params: list[object] = field(default_factory=list)
+
+
+def _text_of(column: str) -> str:
+    return f"coalesce({column}, '')" if column in CUSTOMER_NULLABLE_FIELDS else column
+
+
+def customer_where(account_pk: int, query: CustomerQuery, dialect: CustomerDialect) -> CustomerSql:
+    """The WHERE clause (over the table ``customers``, no alias) and its parameters."""
+    params: list[object] = []
+
+    def bind(value: object) -> str:
+        params.append(value)
+        return dialect.placeholder(len(params))
+
+    def folded(expression: str) -> str:
+        return f"{dialect.fold}({expression})"
+
+    conditions = [f"account_pk = {bind(account_pk)}"]
+    for match in query.criteria:
+        if match.column not in SEARCH_COLUMNS or match.mode not in CUSTOMER_MATCH_MODES:
+            raise ValueError(f"not a customer search: {match.column} {match.mode}")
+        column = _text_of(match.column)
+        if match.mode == "sensitive":
+            conditions.append(f"{column} = {bind(match.value)}")
+        elif match.mode == "insensitive":
+            conditions.append(f"{folded(column)} = {folded(bind(match.value))}")
+        else:
+            conditions.append(dialect.contains.format(haystack=folded(column), needle=folded(bind(match.value))))
+    if query.any_words is not None:
+        # A word holds no space, so it cannot match across the space that separates two fields.
+        haystack = folded(" || ' ' || ".join(_text_of(column) for column in FIND_COLUMNS))
+        groups = []
+        for words in query.any_words:
+            tests = [dialect.contains.format(haystack=haystack, needle=folded(bind(word))) for word in words]
+            groups.append("(" + " AND ".join(tests) + ")")
+        conditions.append("(" + " OR ".join(groups) + ")" if groups else "1 = 0")
+    return CustomerSql(" AND ".join(conditions), params)

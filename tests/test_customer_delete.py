@@ -1,0 +1,106 @@
+"""``customer_delete`` to the archive, ``loyalty-api customer restore`` and ``customer history``."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from loyalty_api.config import Settings
+from tests.customer_support import (
+    GIFTCARD,
+    LEGACY_CODE,
+    POINTS,
+    customer_fields,
+    customer_history,
+    error_code,
+    info,
+    new,
+    restore,
+)
+from tests.helpers import ADMIN, CLERK, MANAGER, call
+
+LEGACY = "1234567890123455"
+
+
+def _delete(client: TestClient, code: str, user: tuple[str, str, str] = ADMIN) -> str:
+    root = call(client, {"type": "customer_delete", "code": code}, user)
+    if root.get("status") != "success":
+        return error_code(root)
+    customer = root.find("customer")
+    assert customer is not None and customer.get("status") == "deleted" and customer.findtext("code") == code
+    return "deleted"
+
+
+def test_delete_answers_the_legacy_shape(client: TestClient) -> None:
+    account_id, user_id, key = ADMIN
+    data = {"account_id": account_id, "user_id": user_id, "user_password": key, "output": "JSON"}
+    body = client.post("/api.php", data={**data, "type": "customer_delete", "code": LEGACY_CODE}).json()
+    assert body == {"status": "success", "customer": {"status": "deleted", "code": LEGACY_CODE}}
+
+
+@pytest.mark.parametrize(("user", "outcome"), [(ADMIN, "deleted"), (MANAGER, "deleted"), (CLERK, "permission_denied")])
+def test_rights(client: TestClient, user: tuple[str, str, str], outcome: str) -> None:
+    assert _delete(client, LEGACY_CODE, user) == outcome
+
+
+def test_delete_takes_the_customer_and_their_transactions_away(client: TestClient) -> None:
+    assert _delete(client, LEGACY_CODE) == "deleted"
+    assert error_code(info(client, LEGACY_CODE)) == "customer_not_found"
+    assert call(client, {"type": "customer_search"}).get("status") == "no_match"
+    assert _delete(client, LEGACY_CODE) == "customer_not_found"
+    assert error_code(call(client, {"type": "customer_delete"})) == "parameter_missing"
+    # The code is free again.
+    assert new(client, code=LEGACY_CODE).get("status") == "success"
+
+
+def test_restore_brings_everything_back(client: TestClient, settings: Settings) -> None:
+    before = info(client, LEGACY_CODE)
+    assert _delete(client, LEGACY_CODE, MANAGER) == "deleted"
+    result = restore(settings, LEGACY_CODE)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "restored with 2 transactions"
+    assert '"code": "8000000000000001"' in result.stdout
+    after = info(client, LEGACY_CODE)
+    assert customer_fields(after) == customer_fields(before)
+    assert [c.findtext("balance") for c in after.findall("campaigns/campaign")] == ["500"]
+    records = customer_history(settings, LEGACY_CODE)
+    assert [(r["action"], r["user_id"]) for r in records] == [("delete", MANAGER[1]), ("restore", "ops-alice")]
+    assert {"field": "transactions", "old": "2", "new": None} in records[0]["changes"]
+    assert {"field": "first_name", "old": None, "new": "Jane"} in records[1]["changes"]
+
+
+def test_restore_errors(client: TestClient, settings: Settings) -> None:
+    result = restore(settings, "nobody")
+    assert result.exit_code != 0 and "no deleted customer 'nobody'" in result.stderr
+    assert restore(settings, LEGACY_CODE, by=" ").exit_code != 0
+    new(client, code="R1", card_number="CARD-R1", campaign_id=POINTS)
+    assert _delete(client, "R1") == "deleted"
+    new(client, code="R2", card_number="CARD-R1")  # takes the card number meanwhile
+    result = restore(settings, "R1")
+    assert result.exit_code != 0 and "card_number is in use" in result.stderr
+    call(client, {"type": "record_customer", "customer_action": "edit", "code": "R2", "card_number": ""})
+    assert restore(settings, "R1").exit_code == 0
+    assert customer_fields(info(client, "R1"))["card_number"] == "CARD-R1"
+
+
+def test_restore_refuses_transactions_of_a_campaign_gone_meanwhile(client: TestClient, settings: Settings) -> None:
+    new(client, code="G1", campaign_id=GIFTCARD)
+    assert _delete(client, "G1") == "deleted"
+    root = call(client, {"type": "campaign_delete", "campaign_id": GIFTCARD})
+    assert root.get("status") == "success"
+    result = restore(settings, "G1")
+    assert result.exit_code != 0 and "1 of their transactions belong to campaigns no longer" in result.stderr
+
+
+def test_restore_twice_and_a_whole_life_in_the_history(client: TestClient, settings: Settings) -> None:
+    new(client, CLERK, code="W1", first_name="Wes", campaign_id=POINTS)
+    call(client, {"type": "record_customer", "customer_action": "edit", "code": "W1", "first_name": "Wesley"})
+    assert _delete(client, "W1") == "deleted"
+    assert restore(settings, "W1").exit_code == 0
+    assert restore(settings, "W1").exit_code != 0  # nothing left in the archive
+    assert _delete(client, "W1") == "deleted"
+    assert restore(settings, "W1", by="ops-bob").exit_code == 0
+    records = customer_history(settings, "W1")
+    assert [r["action"] for r in records] == ["create", "enrol", "update", "delete", "restore", "delete", "restore"]
+    assert records[-1]["user_id"] == "ops-bob"
+    assert set(records[0]) == {"id", "at", "account_id", "user_id", "entity", "entity_id", "action", "changes"}
