@@ -243,14 +243,9 @@ def test_restore_errors(client: TestClient, settings: Settings) -> None:
     assert show(settings, GIFTCARD)["type"] == "events"
 
 
-def test_restore_refuses_transactions_of_a_customer_gone_meanwhile(
-    client: TestClient, settings: Settings, backend: str
-) -> None:
-    if backend != "sqlite":
-        pytest.skip("removes a customer directly in the SQLite file (no call deletes customers yet)")
+def test_restore_refuses_transactions_of_a_customer_gone_meanwhile(client: TestClient, settings: Settings) -> None:
     assert status_of(call(client, {**DELETE, "campaign_id": LEGACY})) == "success"
-    with sqlite3.connect(sqlite_path(settings.database_url)) as conn:
-        conn.execute("DELETE FROM customers WHERE code = '8000000000000001'")
+    assert status_of(call(client, {"type": "customer_delete", "code": "8000000000000001"})) == "success"
     code, _out, err = _restore(settings, LEGACY)
     assert code != 0 and "2 of its transactions belong to customers no longer in the account" in err
     assert LEGACY not in _listed(client)
