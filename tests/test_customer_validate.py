@@ -3,6 +3,7 @@ answers and the same work for an unknown customer as for a wrong secret."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api import customer_login, secrets_hashing
 from loyalty_api.config import Settings
+from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
 from tests.customer_support import error_code, new
 from tests.helpers import ADMIN, CLERK, OTHER_ADMIN, call
@@ -176,3 +178,23 @@ def test_an_unknown_customer_costs_the_same_argon2_work(
         counting.verified.clear()
         assert _outcome(sam, ADMIN, **fields) == "invalid_customer_credentials"
         assert counting.verified == ["argon2id", "argon2id"], fields
+
+
+def test_failures_out_of_the_window_are_deleted(
+    sam: TestClient, settings: Settings, clock: Clock, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("counts the rows in the SQLite file directly")
+    for name in ("GHOST1", "GHOST2", "GHOST3"):
+        assert _outcome(sam, code=name, customer_password="x") == "invalid_customer_credentials"
+    clock.advance(minutes=15)
+    assert _outcome(sam, code="S1", customer_password="wrong") == "invalid_customer_credentials"
+    with sqlite3.connect(sqlite_path(settings.database_url)) as conn:
+        rows = conn.execute("SELECT subject FROM customer_login_failures").fetchall()
+    assert [row[0] for row in rows] == [f"customer:{_pk_of(settings, 'S1')}"]
+
+
+def _pk_of(settings: Settings, code: str) -> int:
+    with sqlite3.connect(sqlite_path(settings.database_url)) as conn:
+        (pk,) = conn.execute("SELECT pk FROM customers WHERE code = ?", (code,)).fetchone()
+    return int(pk)

@@ -192,10 +192,12 @@ class CustomerTxMixin:
         )
         if int(failures) >= limit:
             return False
+        # Failures out of the window no longer count, whoever's they are: the table holds the last 15 minutes.
+        # Rows another transaction is deleting are left to it (no waiting, no deadlock).
         await self.conn.execute(
-            "DELETE FROM customer_login_failures WHERE account_pk = $1 AND subject = $2 AND at <= $3",
+            "DELETE FROM customer_login_failures WHERE pk IN (SELECT pk FROM customer_login_failures"
+            " WHERE account_pk = $1 AND at <= $2 FOR UPDATE SKIP LOCKED)",
             account_pk,
-            subject,
             since,
         )
         await self.conn.execute(

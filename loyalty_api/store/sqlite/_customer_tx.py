@@ -157,9 +157,9 @@ class CustomerTxMixin:
         ).fetchone()[0]
         if int(failures) >= limit:
             return False
+        # Failures out of the window no longer count, whoever's they are: the table holds the last 15 minutes.
         self._conn.execute(
-            "DELETE FROM customer_login_failures WHERE account_pk = ? AND subject = ? AND at <= ?",
-            (account_pk, subject, time_text(since)),
+            "DELETE FROM customer_login_failures WHERE account_pk = ? AND at <= ?", (account_pk, time_text(since))
         )
         self._conn.execute(
             "INSERT INTO customer_login_failures (account_pk, subject, at) VALUES (?, ?, ?)",
