@@ -8,18 +8,21 @@ from typing import Final, TypeAlias
 from asyncpg import Record
 from asyncpg.pool import PoolConnectionProxy
 
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Change
+from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, Reward
 
 __all__ = [
     "ACCOUNT_COLUMNS",
-    "Conn",
     "AUDIT_COLUMNS",
     "CAMPAIGN_COLUMNS",
+    "LEDGER_COLUMNS",
+    "REWARD_COLUMNS",
+    "Conn",
     "account_from_row",
     "allowed_set",
     "audit_from_row",
     "campaign_from_row",
     "changes_to_json",
+    "reward_from_row",
 ]
 
 # A connection taken from the pool.
@@ -29,6 +32,11 @@ ACCOUNT_COLUMNS: Final = "a.pk, a.account_id, a.name, a.currency, a.in_coalition
 CAMPAIGN_COLUMNS: Final = (
     "pk, account_pk, campaign_id, type, name, description, points_ratio, reward_ratio, amount_per_event,"
     " coalition_opt_out, two_tier_opt_out, active, latitude, longitude, created_at, updated_at"
+)
+REWARD_COLUMNS: Final = "pk, campaign_pk, level, description, identifier, created_at, updated_at"
+LEDGER_COLUMNS: Final = (
+    'pk, account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents, "authorization",'
+    " service_product, redeemed, reverses_pk"
 )
 AUDIT_COLUMNS: Final = "au.pk, au.at, a.account_id, au.user_name, au.entity, au.entity_id, au.action, au.changes::text"
 
@@ -42,6 +50,18 @@ def campaign_from_row(row: Record) -> Campaign:
     # Columns are named as the record's fields; asyncpg hands out int, str, Decimal (numeric), bool and
     # aware datetimes (timestamptz) as they are.
     return Campaign(**dict(row.items()))
+
+
+def reward_from_row(row: Record) -> Reward:
+    return Reward(
+        pk=row["pk"],
+        campaign_pk=row["campaign_pk"],
+        level=row["level"],
+        description=row["description"],
+        identifier=row["identifier"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
 
 
 def allowed_set(text: str | None) -> frozenset[str] | None:

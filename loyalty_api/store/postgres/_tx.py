@@ -7,6 +7,7 @@ from typing import Final
 
 from loyalty_api.store.interface import CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
+from loyalty_api.store.postgres._campaign_tx import CampaignTxMixin
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row, changes_to_json
 
 __all__ = ["PostgresWriteTx", "UPDATABLE_CAMPAIGN_COLUMNS"]
@@ -36,7 +37,7 @@ _APPEND_AUDIT: Final = (
 )
 
 
-class PostgresWriteTx:
+class PostgresWriteTx(CampaignTxMixin):
     """Valid only inside the transaction :meth:`PostgresStore.write` opened on ``conn``."""
 
     __slots__ = ("conn",)

@@ -19,7 +19,19 @@ from typing import Any, Final, TypeVar
 import asyncpg
 
 from loyalty_api.store.interface import CampaignValues, StoreUnavailable, WriteTx
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Login, Principal, Role, utc_now
+from loyalty_api.store.models import (
+    Account,
+    AuditRecord,
+    Campaign,
+    CampaignPage,
+    CampaignQuery,
+    Login,
+    Principal,
+    Reward,
+    Role,
+    utc_now,
+)
+from loyalty_api.store.postgres import _campaign_reads
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
 from loyalty_api.store.postgres._migrate import apply_migrations
 from loyalty_api.store.postgres._rows import (
@@ -53,6 +65,10 @@ _CAMPAIGN_BY_PK: Final = f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE pk = $
 _CAMPAIGN_HISTORY: Final = (
     f"SELECT {AUDIT_COLUMNS} FROM audit au JOIN accounts a ON a.pk = au.account_pk"
     " WHERE au.account_pk = $1 AND au.campaign_id = $2 ORDER BY au.pk"
+)
+_ID_IN_USE: Final = (
+    "SELECT EXISTS (SELECT 1 FROM campaigns WHERE campaign_id = $1)"
+    " OR EXISTS (SELECT 1 FROM campaigns_archive WHERE campaign_id = $1)"
 )
 _ACCOUNT_BY_ID: Final = f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.account_id = $1"
 _ACCOUNT_BY_PK: Final = f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.pk = $1"
@@ -173,6 +189,15 @@ class PostgresStore:
                 raise _unavailable(exc) from exc
             raise
 
+    async def _with_conn(self, read: Callable[..., Awaitable[T]], *args: Any) -> T:
+        try:
+            async with self._require_pool().acquire() as conn:
+                return await read(conn, *args)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise _unavailable(exc) from exc
+            raise
+
     async def _fetchval(self, query: str, *args: Any) -> Any:
         try:
             return await self._require_pool().fetchval(query, *args)
@@ -202,10 +227,16 @@ class PostgresStore:
         return None if row is None else campaign_from_row(row)
 
     async def campaign_id_in_use(self, campaign_id: str) -> bool:
-        return bool(await self._fetchval("SELECT EXISTS (SELECT 1 FROM campaigns WHERE campaign_id = $1)", campaign_id))
+        return bool(await self._fetchval(_ID_IN_USE, campaign_id))
 
     async def campaign_history(self, account_pk: int, campaign_id: str) -> list[AuditRecord]:
         return [audit_from_row(row) for row in await self._fetch(_CAMPAIGN_HISTORY, account_pk, campaign_id)]
+
+    async def list_campaigns(self, account_pk: int, query: CampaignQuery) -> CampaignPage:
+        return await self._with_conn(_campaign_reads.list_campaigns, account_pk, query)
+
+    async def list_rewards(self, account_pk: int, campaign_id: str) -> list[Reward] | None:
+        return await self._with_conn(_campaign_reads.list_rewards, account_pk, campaign_id)
 
     async def account_count(self) -> int:
         return int(await self._fetchval("SELECT count(*) FROM accounts"))

@@ -1,0 +1,180 @@
+"""What is particular to the PostgreSQL store: its URL, concurrent migrations, exact values, deadlock retries,
+and errors when the server is not there.  (Everything else runs on both stores through the HTTP surface.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from loyalty_api.config import Settings
+from loyalty_api.demo import load_demo
+from loyalty_api.store import StoreUnavailable, WriteTx, create_store
+from loyalty_api.store._migrations import load_migrations
+from loyalty_api.store.postgres import PostgresStore
+from loyalty_api.store.postgres._url import parse_postgres_url
+from tests._backends import backend_settings, postgres_url
+from tests._live_server import free_port
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_both_url_schemes_select_the_postgresql_store(scheme: str) -> None:
+    store = create_store(Settings(database_url=f"{scheme}://app@db.example:5433/loyalty", postgres_pool_max=4))
+    assert isinstance(store, PostgresStore)
+    assert (store.schema, store.pool_min, store.pool_max) == (None, 2, 4)
+
+
+def test_the_schema_option_is_ours_and_the_rest_goes_to_the_driver() -> None:
+    parsed = parse_postgres_url("postgres://app:pw@db:5433/loyalty?schema=shop_2&sslmode=require")
+    assert parsed.dsn == "postgresql://app:pw@db:5433/loyalty?sslmode=require"
+    assert parsed.schema == "shop_2"
+    assert parsed.server_settings == {"search_path": "shop_2", "application_name": "loyalty-api"}
+    assert parse_postgres_url("postgresql://db/x?application_name=node7").server_settings == {}
+
+
+@pytest.mark.parametrize("schema", ["", "Shop", "a-b", "x;drop", "1abc", "s" * 64])
+def test_unsafe_schema_names_are_refused(schema: str) -> None:
+    with pytest.raises(ValueError, match="schema"):
+        PostgresStore(f"postgresql://db/x?schema={schema}")
+
+
+@pytest.mark.parametrize(("pool_min", "pool_max"), [(0, 0), (5, 4)])
+def test_impossible_pool_sizes_are_refused(pool_min: int, pool_max: int) -> None:
+    with pytest.raises(ValueError, match="pool"):
+        PostgresStore("postgresql://db/x", pool_min=pool_min, pool_max=pool_max)
+
+
+def test_nodes_migrating_at_once_apply_each_migration_once(tmp_path: Path) -> None:
+    """Five stores (as five nodes starting together) migrate one fresh schema at the same moment."""
+    settings = backend_settings("postgres", tmp_path)
+
+    async def run() -> tuple[list[list[str]], list[tuple[int, str]]]:
+        stores = [create_store(settings) for _ in range(5)]
+        try:
+            for store in stores:
+                await store.open()
+            results = await asyncio.gather(*(store.migrate() for store in stores))
+        finally:
+            for store in stores:
+                await store.close()
+        conn = await asyncpg.connect(parse_postgres_url(settings.database_url).dsn)
+        try:
+            rows = await conn.fetch(f"SELECT version, name FROM {_schema(settings)}.schema_migrations ORDER BY 1")
+        finally:
+            await conn.close()
+        return results, [(row[0], row[1]) for row in rows]
+
+    results, recorded = asyncio.run(run())
+    expected = [f"{m.version:04d}_{m.name}" for m in load_migrations("loyalty_api.store.postgres.migrations")]
+    assert sorted(results, key=len) == [[]] * 4 + [expected]
+    assert [f"{version:04d}_{name}" for version, name in recorded] == expected
+
+
+def test_decimals_and_times_come_back_exactly(tmp_path: Path) -> None:
+    settings = backend_settings("postgres", tmp_path)
+
+    async def run() -> None:
+        store = create_store(settings)
+        await store.open()
+        try:
+            await store.migrate()
+            account = await store.add_account("exact", "Exact Ltd", "EUR", False, True)
+            values = {"campaign_id": "E1", "type": "points", "name": "Exact", "points_ratio": Decimal("0.0001")}
+            created = await store.add_campaign(account.pk, {**values, "reward_ratio": Decimal("123456789012.3456")})
+            found = await store.get_campaign(account.pk, "E1")
+            assert found is not None and found == created
+            assert found.points_ratio is not None and str(found.points_ratio) == "0.0001"
+            assert str(found.reward_ratio) == "123456789012.3456"
+            assert found.created_at.tzinfo is not None and found.created_at.utcoffset() == UTC.utcoffset(None)
+            assert (found.coalition_opt_out, found.active) == (False, True)
+            assert await store.campaign_id_in_use("E1") and not await store.campaign_id_in_use("E2")
+            assert await store.get_account("exact") == account
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+def test_a_deadlock_victim_is_run_again(tmp_path: Path) -> None:
+    """Two writes lock two campaigns in opposite orders: PostgreSQL aborts one, the store runs it again, and both
+    apply."""
+    settings = backend_settings("postgres", tmp_path)
+    attempts = {"first": 0, "second": 0}
+
+    async def run() -> list[str]:
+        store = create_store(settings)
+        await store.open()
+        try:
+            await store.migrate()
+            await load_demo(store)
+            account = await store.get_account("greatwidgets")
+            assert account is not None
+            both_locked_one = asyncio.Barrier(2)
+
+            def crossing(name: str, first: str, second: str) -> Callable[[WriteTx], Awaitable[str]]:
+                async def work(tx: WriteTx) -> str:
+                    attempts[name] += 1
+                    await tx.campaign_for_update(account.pk, first)
+                    if attempts[name] == 1:
+                        await both_locked_one.wait()
+                    other = await tx.campaign_for_update(account.pk, second)
+                    assert other is not None
+                    await tx.update_campaign(other.pk, {"description": f"by {name}"}, other.updated_at)
+                    return name
+
+                return work
+
+            return list(
+                await asyncio.gather(
+                    store.write(crossing("first", "1234567890123450", "1234567890123451")),
+                    store.write(crossing("second", "1234567890123451", "1234567890123450")),
+                )
+            )
+        finally:
+            await store.close()
+
+    assert asyncio.run(run()) == ["first", "second"]
+    assert sorted(attempts.values()) == [1, 2]
+
+
+def test_an_unreachable_server_means_store_unavailable() -> None:
+    async def run() -> None:
+        store = create_store(Settings(database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/x"))
+        await store.open()  # starts anyway (the process must come up and say it is not ready)
+        try:
+            with pytest.raises(StoreUnavailable):
+                await store.ping()
+            with pytest.raises(StoreUnavailable):
+                await store.find_login("greatwidgets", "john1970")
+            with pytest.raises(StoreUnavailable):
+                await store.migrate()
+            with pytest.raises(StoreUnavailable):
+                await store.add_account("a", "A", "USD", False, False)
+        finally:
+            await store.close()
+        with pytest.raises(StoreUnavailable, match="not open"):
+            await store.ping()
+
+    asyncio.run(run())
+
+
+def test_a_missing_database_means_store_unavailable() -> None:
+    url = parse_postgres_url(postgres_url()).dsn.rsplit("/", 1)[0] + "/lt_no_such_database"
+
+    async def run() -> None:
+        async with PostgresStore(url) as store:
+            with pytest.raises(StoreUnavailable):
+                await store.migrate()
+
+    asyncio.run(run())
+
+
+def _schema(settings: Settings) -> str:
+    schema = parse_postgres_url(settings.database_url).schema
+    assert schema is not None
+    return schema
