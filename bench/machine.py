@@ -39,10 +39,20 @@ def _wrk_version() -> str:
     return first[0].split(" [")[0] if first else "unknown"
 
 
+def _source_version() -> str:
+    """The commit the servers ran, and whether the work tree had changes on top of it."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        ["git", "-C", str(root), "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def machine_lines() -> list[str]:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     packages = ", ".join(f"{p} {_version(p)}" for p in ("starlette", "uvicorn", "uvloop", "httptools"))
     return [
         f"- machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}; load average at the start {load}",
+        f"- loyalty-api at commit {_source_version()} (-dirty: the work tree had uncommitted changes)",
         f"- Python {platform.python_version()} ({platform.python_implementation()}); {packages}; {_wrk_version()}",
     ]

@@ -19,10 +19,10 @@ from typing import Final
 
 from bench.report import markdown_table
 from bench.servers import REPO_ROOT, Server
-from bench.stacks import CATEGORIES, WAIT_KINDS, Profile, parse_collapsed, summarize, top, writer_lines
+from bench.stacks import CATEGORIES, WAIT_KINDS, Profile, WriterLines, parse_collapsed, summarize, top, writer_lines
 from bench.wrk import WrkResult, run_wrk
 
-__all__ = ["ProfileRun", "ensure_py_spy", "profile_markdown", "profile_server"]
+__all__ = ["ProfileRun", "ensure_py_spy", "profile_markdown", "profile_server", "server_writer_lines"]
 
 _RATE: Final = 250
 _TOP: Final = 15
@@ -69,6 +69,7 @@ def profile_server(
     seconds: int,
     connections: int,
     threads: int,
+    writer: WriterLines,
 ) -> ProfileRun:
     """Load ``server`` with wrk for ``seconds`` + 2 and sample it with py-spy for ``seconds`` in the middle."""
     run_wrk(wrk, server.url, body, expected, seconds=1, connections=connections, threads=threads, tag=f"pw{label}")
@@ -94,8 +95,13 @@ def profile_server(
     finally:
         loader.join()
     cpu = server.cpu_seconds() - cpu_before
-    profile = summarize(parse_collapsed(text), writer_lines(REPO_ROOT / "loyalty_api/store/sqlite/_writer.py"))
+    profile = summarize(parse_collapsed(text), writer)
     return ProfileRun(label, profile, outcome["load"], cpu, native)
+
+
+def server_writer_lines() -> WriterLines:
+    """The writer's BEGIN/COMMIT lines as the servers load them (read when they start: the tree may change)."""
+    return writer_lines(REPO_ROOT / "loyalty_api/store/sqlite/_writer.py")
 
 
 def _record(py_spy: str, pid: int, seconds: int) -> tuple[str, bool]:

@@ -18,7 +18,7 @@ from bench.bigstore import build_big_store
 from bench.bodies import CALLS, REFERENCE_EXPECTED, fill_counter
 from bench.machine import machine_lines
 from bench.plan import Plan, parse_args
-from bench.profiling import ProfileRun, ensure_py_spy, profile_markdown, profile_server
+from bench.profiling import ProfileRun, ensure_py_spy, profile_markdown, profile_server, server_writer_lines
 from bench.reference_app import REFERENCE_BODY
 from bench.report import evaluate_targets, reference_table, results_table, targets_table
 from bench.results import Pair, ScenarioResult, Variant
@@ -43,10 +43,12 @@ class _Run:
         self.unavailable: dict[str, str] = {}
         self.databases: list[str] = []
         self.notes: list[str] = []
+        self.writer_lines = server_writer_lines()
 
     # --- servers ------------------------------------------------------------------------------
 
     def start_servers(self) -> None:
+        self.writer_lines = server_writer_lines()
         self.servers["reference"] = start_reference(self.work_dir)
         for variant in self.plan.variants:
             try:
@@ -205,6 +207,7 @@ class _Run:
                         seconds=self.plan.profile_s,
                         connections=self.plan.connections,
                         threads=self.plan.threads,
+                        writer=self.writer_lines,
                     )
                 )
             except (RuntimeError, WrkError) as exc:
