@@ -152,7 +152,7 @@ def parse_card_number_request(fields: Fields, digits_field: str, default: int | 
     low, high = _CARD_DIGITS_RANGE
     digits = default
     if text is not None:
-        digits = int(text) if text.isdigit() and len(text) <= 3 else -1
+        digits = int(text) if _DIGITS.fullmatch(text) and len(text) <= 3 else -1
     assert digits is not None
     if not low <= digits <= high:
         raise ApiError(

@@ -34,7 +34,7 @@ def _setting(name: str) -> int:
     text = os.environ.get(name, "").strip()
     if not text:
         return _DEFAULTS[name]
-    if not text.isdigit() or int(text) < _MINIMA[name]:
+    if not (text.isascii() and text.isdigit()) or int(text) < _MINIMA[name]:
         raise ValueError(f"{name} must be a whole number of at least {_MINIMA[name]}, not {text!r}")
     return int(text)
 

@@ -88,6 +88,7 @@ def test_register_marks_the_customer_registered(client: TestClient) -> None:
         ({"card_number_generate": "5"}, "parameter_invalid"),
         ({"card_number_generate": "33"}, "parameter_invalid"),
         ({"card_number_generate": "ten"}, "parameter_invalid"),
+        ({"card_number_generate": "١٦"}, "parameter_invalid"),  # digits, but not ASCII ones
         ({"card_number_generate": "8", "card_number_prefix": "12345"}, "parameter_invalid"),
         ({"card_number_generate": "10", "card_number_suffix": "1a"}, "parameter_invalid"),
         ({"custom_date": "2026-02-30"}, "parameter_invalid"),

@@ -46,7 +46,7 @@ def test_production_uses_owasp_minimum_argon2id(production_parameters: None) -> 
     assert chosen.hash("x").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "lots", "7"])
+@pytest.mark.parametrize("value", ["0", "-1", "lots", "7", "٦٤"])
 def test_bad_parameters_in_the_environment_are_refused(
     production_parameters: None, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
