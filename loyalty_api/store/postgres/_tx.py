@@ -8,6 +8,7 @@ from typing import Final
 from loyalty_api.store.interface import CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.postgres._campaign_tx import CampaignTxMixin
+from loyalty_api.store.postgres._customer_tx import CustomerTxMixin
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row, changes_to_json
 
 __all__ = ["PostgresWriteTx", "UPDATABLE_CAMPAIGN_COLUMNS"]
@@ -37,7 +38,7 @@ _APPEND_AUDIT: Final = (
 )
 
 
-class PostgresWriteTx(CampaignTxMixin):
+class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin):
     """Valid only inside the transaction :meth:`PostgresStore.write` opened on ``conn``."""
 
     __slots__ = ("conn",)

@@ -32,6 +32,7 @@ from loyalty_api.store.models import (
     utc_now,
 )
 from loyalty_api.store.postgres import _campaign_reads
+from loyalty_api.store.postgres._customer_reads import CustomerReadsMixin
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
 from loyalty_api.store.postgres._migrate import apply_migrations
 from loyalty_api.store.postgres._rows import (
@@ -79,7 +80,7 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
     round trip on every release.  asyncpg still rolls back a transaction left open."""
 
 
-class PostgresStore:
+class PostgresStore(CustomerReadsMixin):
     def __init__(self, url: str, *, pool_min: int = 2, pool_max: int = 10) -> None:
         if pool_max < 1 or pool_min > pool_max:
             raise ValueError(f"the PostgreSQL pool needs 1 <= max and min <= max, not min={pool_min} max={pool_max}")
