@@ -4,6 +4,7 @@ answers and the same work for an unknown customer as for a wrong secret."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -198,3 +199,25 @@ def _pk_of(settings: Settings, code: str) -> int:
     with sqlite3.connect(sqlite_path(settings.database_url)) as conn:
         (pk,) = conn.execute("SELECT pk FROM customers WHERE code = ?", (code,)).fetchone()
     return int(pk)
+
+
+def test_concurrent_attempts_cannot_pass_the_limit_together(sam: TestClient, settings: Settings, clock: Clock) -> None:
+    """Eight wrong attempts at once, each through its own app (as from eight workers): five are checked, three
+    refused."""
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        with TestClient(create_app(settings)) as own:
+            barrier.wait()
+            outcome = _outcome(own, code="S1", customer_password="wrong")
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["invalid_customer_credentials"] * 5 + ["too_many_attempts"] * 3
