@@ -40,7 +40,18 @@ def test_delete_answers_the_legacy_shape(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("user", "outcome"), [(ADMIN, "deleted"), (MANAGER, "deleted"), (CLERK, "permission_denied")])
 def test_rights(client: TestClient, user: tuple[str, str, str], outcome: str) -> None:
-    assert _delete(client, LEGACY_CODE, user) == outcome
+    new(client, code="D1", campaign_id=POINTS)  # a campaign the manager sees
+    assert _delete(client, "D1", user) == outcome
+
+
+def test_a_limited_manager_may_not_delete_a_customer_of_campaigns_it_cannot_see(client: TestClient) -> None:
+    """The demo customer belongs to a campaign outside the manager's: deleting would take those transactions."""
+    assert _delete(client, LEGACY_CODE, MANAGER) == "permission_denied"
+    new(client, code="D2", campaign_id=f"{POINTS},{GIFTCARD}")
+    assert _delete(client, "D2", MANAGER) == "permission_denied"
+    new(client, code="D3")  # in no campaign at all
+    assert _delete(client, "D3", MANAGER) == "deleted"
+    assert _delete(client, LEGACY_CODE, ADMIN) == "deleted"
 
 
 def test_delete_takes_the_customer_and_their_transactions_away(client: TestClient) -> None:
@@ -55,7 +66,7 @@ def test_delete_takes_the_customer_and_their_transactions_away(client: TestClien
 
 def test_restore_brings_everything_back(client: TestClient, settings: Settings) -> None:
     before = info(client, LEGACY_CODE)
-    assert _delete(client, LEGACY_CODE, MANAGER) == "deleted"
+    assert _delete(client, LEGACY_CODE) == "deleted"
     result = restore(settings, LEGACY_CODE)
     assert result.exit_code == 0, result.output
     assert result.stderr.strip() == "restored with 2 transactions"
@@ -64,7 +75,7 @@ def test_restore_brings_everything_back(client: TestClient, settings: Settings) 
     assert customer_fields(after) == customer_fields(before)
     assert [c.findtext("balance") for c in after.findall("campaigns/campaign")] == ["500"]
     records = customer_history(settings, LEGACY_CODE)
-    assert [(r["action"], r["user_id"]) for r in records] == [("delete", MANAGER[1]), ("restore", "ops-alice")]
+    assert [(r["action"], r["user_id"]) for r in records] == [("delete", ADMIN[1]), ("restore", "ops-alice")]
     assert {"field": "transactions", "old": "2", "new": None} in records[0]["changes"]
     assert {"field": "first_name", "old": None, "new": "Jane"} in records[1]["changes"]
 

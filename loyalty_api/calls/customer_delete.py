@@ -1,5 +1,5 @@
-"""``type=customer_delete``: the customer and all their transactions go to the archive, whole (administrators and
-managers); ``loyalty-api customer restore`` brings them back."""
+"""``type=customer_delete``: the customer and all their transactions go to the archive, whole (administrators, and
+managers who see every campaign the customer belongs to); ``loyalty-api customer restore`` brings them back."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ async def delete_customer(ctx: CallContext) -> Element:
         if customer is None:
             raise ApiError("customer_not_found", field="code", value=shown(code))
         check_role(principal, MANAGERS, "delete customers")
+        # Deleting takes the customer's transactions in every campaign: a user limited to some campaigns may
+        # delete only customers who belong to none of the others.
+        hidden = {i for i in await tx.customer_campaign_ids(customer.pk) if not principal.can_see(i)}
+        if hidden:
+            raise ApiError(
+                "permission_denied", user_id=principal.user_name, what="delete a customer of campaigns it cannot see"
+            )
         now = utc_now()
         entries = await tx.archive_customer(customer.pk, principal.user_name, now)
         await tx.append_audit(audit_record(principal, code, "delete", deletion_changes(customer, entries), now))

@@ -158,6 +158,10 @@ class WriteTx(Protocol):
         recorded."""
         ...
 
+    async def customer_campaign_ids(self, customer_pk: int) -> set[str]:
+        """The ids of the live campaigns the customer has ledger entries in."""
+        ...
+
     async def archive_customer(self, customer_pk: int, by: str, at: datetime) -> int:
         """Move the customer and all their ledger entries, whole and with their ids, to the archive
         (``archived_with`` 'customer'); how many entries moved."""

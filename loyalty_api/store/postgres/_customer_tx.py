@@ -113,6 +113,14 @@ class CustomerTxMixin:
         )
         return True
 
+    async def customer_campaign_ids(self, customer_pk: int) -> set[str]:
+        rows = await self.conn.fetch(
+            "SELECT DISTINCT c.campaign_id FROM ledger l JOIN campaigns c ON c.pk = l.campaign_pk"
+            " WHERE l.customer_pk = $1",
+            customer_pk,
+        )
+        return {str(row[0]) for row in rows}
+
     async def archive_customer(self, customer_pk: int, by: str, at: datetime) -> int:
         entries = _moved(
             await self.conn.execute(

@@ -96,6 +96,14 @@ class CustomerTxMixin:
         )
         return True
 
+    async def customer_campaign_ids(self, customer_pk: int) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT DISTINCT c.campaign_id FROM ledger l JOIN campaigns c ON c.pk = l.campaign_pk"
+            " WHERE l.customer_pk = ?",
+            (customer_pk,),
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
     async def archive_customer(self, customer_pk: int, by: str, at: datetime) -> int:
         stamp = time_text(at)
         entries = self._conn.execute(
