@@ -7,7 +7,7 @@ hashes; the audit records only that they changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from loyalty_api.calls._campaign_access import visible_campaign_for_update
@@ -43,7 +43,6 @@ class _Request:
     hashes: dict[str, str]  # hash column -> argon2id hash
     card: CardNumberRequest | None
     campaign_ids: list[str]
-    changes: list[Change] = field(default_factory=list)
 
 
 async def new_customer(ctx: CallContext) -> Element:
