@@ -120,6 +120,7 @@ class SqliteStore(CustomerReadsMixin):
             raise StoreUnavailable(str(exc)) from exc
 
     async def migrate(self) -> list[str]:
+        await self.open()
         return await asyncio.to_thread(self._migrate_on_own_connection)
 
     def _migrate_on_own_connection(self) -> list[str]:
