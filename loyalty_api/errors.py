@@ -78,9 +78,39 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "The reward does not exist, was deleted, or belongs to another campaign.",
         ),
         _spec(
+            "item_not_found",
+            "No item {item_id} in campaign {campaign_id} (an item is named by its <id> or its item_identifier).",
+            "The buyx item does not exist, was deleted, or belongs to another campaign.",
+        ),
+        _spec(
+            "item_identifier_in_use",
+            "The item_identifier {identifier} is in use by another item of campaign {campaign_id}.",
+            "campaign_new or campaign_update (action item) gave an identifier another item of the campaign has.",
+        ),
+        _spec(
+            "campaign_inactive",
+            "Campaign {campaign_id} is deactivated: it takes no new transactions.",
+            "record_activity or redeem on a deactivated campaign (campaign_reactivate opens it again).",
+        ),
+        _spec(
             "customer_not_found",
             "No customer with {field} {value} in this account.",
             "The customer does not exist, was deleted, or belongs to another account.",
+        ),
+        _spec(
+            "customer_not_in_campaign",
+            "The customer {customer} has no transactions in campaign {campaign_id}.",
+            "customer_balance of a customer never enrolled in the campaign (record_activity enrols them).",
+        ),
+        _spec(
+            "insufficient_balance",
+            "The balance is {balance}; {needed} cannot be taken from it.",
+            "redeem or transaction_delete would take the balance below zero; nothing was recorded.",
+        ),
+        _spec(
+            "currency_redemption_off",
+            "Campaign {campaign_id} has no reward_ratio: redeeming by money value is off.",
+            "redeem with custom_dollars_redeem in a points campaign whose reward_ratio is not set.",
         ),
         _spec(
             "customer_exists",

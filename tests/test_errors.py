@@ -79,6 +79,24 @@ def _customer_call(call_type: str, **extra: str) -> dict[str, str]:
 
 
 _DEMO_CUSTOMER: Final = "8000000000000001"
+_BUYX: Final = "1234567890123452"
+
+
+def _campaign_inactive(client: TestClient, _settings: Settings) -> httpx.Response:
+    """A sale in a deactivated campaign."""
+    deactivate = _customer_call("campaign_deactivate", campaign_id=GIFTCARD)
+    assert xml_of(client.post("/api.php", data=deactivate).content).get("status") == "success"
+    sale = _customer_call("record_activity", campaign_id=GIFTCARD, code=_DEMO_CUSTOMER, amount="5")
+    return client.post("/api.php", data=sale)
+
+
+def _item_identifier_in_use(client: TestClient, _settings: Settings) -> httpx.Response:
+    """A second item of the buyx campaign with the first one's identifier."""
+    item = _customer_call(
+        "campaign_new", action="item", campaign_id=_BUYX, reward_level="3", item_description="I", item_identifier="I"
+    )
+    assert xml_of(client.post("/api.php", data=item).content).get("status") == "success"
+    return client.post("/api.php", data=item)
 
 
 def _too_many_attempts(client: TestClient, _settings: Settings) -> httpx.Response:
@@ -114,7 +132,26 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "reward_not_found": lambda c, _s: c.post(
         "/api.php", data=_fields(action="reward", reward_id="999", new_reward_level="10")
     ),
+    "item_not_found": lambda c, _s: c.post(
+        "/api.php",
+        data=_customer_call("campaign_delete", action="item", campaign_id=_BUYX, item_id="999"),
+    ),
+    "item_identifier_in_use": _item_identifier_in_use,
+    "campaign_inactive": _campaign_inactive,
     "customer_not_found": lambda c, _s: c.post("/api.php", data=_customer_call("customer_info", code="nobody")),
+    "customer_not_in_campaign": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("customer_balance", campaign_id=GIFTCARD, code=_DEMO_CUSTOMER)
+    ),
+    "insufficient_balance": lambda c, _s: c.post(
+        "/api.php",
+        data=_customer_call(
+            "redeem", campaign_id="1234567890123455", code=_DEMO_CUSTOMER, custom_points_redeem="500.01"
+        ),
+    ),
+    "currency_redemption_off": lambda c, _s: c.post(
+        "/api.php",
+        data=_customer_call("redeem", campaign_id="1234567890123455", code=_DEMO_CUSTOMER, custom_dollars_redeem="1"),
+    ),
     "customer_exists": lambda c, _s: c.post(
         "/api.php", data=_customer_call("record_customer", customer_action="new", code=_DEMO_CUSTOMER)
     ),

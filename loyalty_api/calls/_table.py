@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from loyalty_api.calls import (
+    buyx_items,
     campaign_lifecycle,
     campaign_new,
     campaign_rewards,
@@ -16,6 +17,9 @@ from loyalty_api.calls import (
     customer_record,
     customer_search,
     customer_validate,
+    ledger_balance,
+    ledger_record,
+    ledger_redeem,
 )
 from loyalty_api.calls._context import Handler
 from loyalty_api.errors import ApiError
@@ -32,6 +36,10 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("campaign_delete", "campaign"): campaign_lifecycle.delete_campaign,
     ("campaign_delete", "reward"): campaign_rewards.delete_reward,
     ("campaign_rewards", None): campaign_rewards.list_rewards,
+    ("campaign_new", "item"): buyx_items.new_item,
+    ("campaign_update", "item"): buyx_items.update_item,
+    ("campaign_delete", "item"): buyx_items.delete_item,
+    ("buyx_items_list", None): buyx_items.list_items,
     ("campaign_deactivate", None): campaign_lifecycle.deactivate_campaign,
     ("campaign_reactivate", None): campaign_lifecycle.reactivate_campaign,
     ("campaigns_list", None): campaigns_list.list_active_campaigns,
@@ -46,6 +54,10 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("customer_exists", None): customer_search.customer_exists,
     ("validate_customer_password", None): customer_validate.validate_customer_password,
     ("customer_delete", None): customer_delete.delete_customer,
+    ("record_activity", None): ledger_record.record_activity,
+    ("redeem", None): ledger_redeem.redeem,
+    ("customer_balance", None): ledger_balance.customer_balance,
+    ("balance", None): ledger_balance.customer_balance,
 }
 
 # Calls whose action is sent in another field than ``action``.

@@ -20,11 +20,15 @@ from loyalty_api.store.models import (
     CampaignPage,
     CampaignQuery,
     Customer,
+    CustomerLedger,
     CustomerPage,
     CustomerQuery,
+    LedgerEntry,
+    LedgerSums,
     Login,
     Membership,
     NewAudit,
+    NewLedgerEntry,
     Principal,
     RestoredCampaign,
     RestoredCustomer,
@@ -117,6 +121,10 @@ class WriteTx(Protocol):
         """Move the reward, whole and with its id, to the archive (``archived_with`` 'reward')."""
         ...
 
+    async def item_by_identifier(self, campaign_pk: int, identifier: str) -> Reward | None:
+        """The live buyx item (a row of the rewards table) of that campaign with that identifier, else None."""
+        ...
+
     async def archive_campaign(self, campaign_pk: int, by: str, at: datetime) -> ArchiveCounts:
         """Move the campaign, its rewards and its ledger entries, whole and with their ids, to the archive
         (``archived_with`` 'campaign'); the API no longer sees any of them.  Rewards archived alone before stay
@@ -171,6 +179,26 @@ class WriteTx(Protocol):
         """Move the account's most recently archived customer of that code back with the entries archived with
         them; None when the archive holds none.  Raises :class:`ArchiveConflict` when the code, card number or
         username is in use again, or a campaign of the entries is gone."""
+        ...
+
+    # --- the ledger (docs/ledger.md) ----------------------------------------------------------------
+
+    async def campaign_for_entries(self, account_pk: int, campaign_id: str) -> Campaign | None:
+        """The live campaign, share-locked until the transaction ends: entries of many transactions may be
+        appended at once, while a ``campaign_for_update`` (e.g. a change of the opt-outs) waits for them."""
+        ...
+
+    async def append_ledger_entry(self, entry: NewLedgerEntry) -> int:
+        """Append the entry; its new id (never used before, live or archived)."""
+        ...
+
+    async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
+        """The customer's balance and cumulative balance in the campaign, over the entries of one
+        ``service_product`` (a buyx item) when given, as this transaction sees them."""
+        ...
+
+    async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:
+        """The customer's entry ``entry_pk`` in the campaign unless it is a reversal or already reversed."""
         ...
 
     async def reserve_login_attempt(
@@ -236,6 +264,12 @@ class Store(Protocol):
 
     async def customer_history(self, account_pk: int, code: str) -> list[AuditRecord]:
         """The audit records of the account's customer(s) of that code, oldest first (archived lives included)."""
+        ...
+
+    # --- the ledger (docs/ledger.md) ----------------------------------------------------------------
+
+    async def customer_ledger(self, campaign_pk: int, customer_pk: int, limit: int) -> CustomerLedger:
+        """The customer's sums, item sums and newest ``limit`` shown entries in the campaign, in one snapshot."""
         ...
 
     # --- operator (CLI) operations ---------------------------------------------------------

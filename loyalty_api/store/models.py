@@ -29,7 +29,11 @@ __all__ = [
     "CustomerQuery",
     "Login",
     "Match",
+    "CustomerLedger",
+    "LedgerEntry",
+    "LedgerSums",
     "Membership",
+    "NewLedgerEntry",
     "NewAudit",
     "Principal",
     "RestoredCampaign",
@@ -292,3 +296,61 @@ class CustomerPage:
 class RestoredCustomer:
     customer: Customer
     ledger_entries: int
+
+
+# --- the ledger (docs/ledger.md) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewLedgerEntry:
+    """One entry to append: ``amount_cents`` is hundredths of the campaign's unit (negative for redemptions)."""
+
+    account_pk: int
+    campaign_pk: int
+    customer_pk: int
+    user_name: str
+    at: datetime
+    amount_cents: int
+    purchase_cents: int | None
+    authorization: str
+    service_product: str
+    redeemed: bool = False
+    reverses_pk: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSums:
+    """A customer's balance in a campaign (or in one buyx item) and the sum of the positive entries not reversed."""
+
+    balance_cents: int
+    cumulative_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    pk: int
+    at: datetime
+    user_name: str
+    amount_cents: int
+    authorization: str
+    service_product: str
+    redeemed: bool
+    purchase_cents: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerLedger:
+    """What customer_balance shows of one customer in one campaign, read in one snapshot.
+
+    ``entries``: the newest ``limit`` entries still shown (reversals and the entries they reverse are not),
+    newest first; ``shown_count``: how many are shown in all.  ``item_sums``: per ``service_product`` (buyx items).
+    ``item_names``: the description of each item id of the entries, live or archived."""
+
+    has_entries: bool
+    sums: LedgerSums
+    item_sums: dict[str, LedgerSums]
+    item_names: dict[str, str]
+    entries: list[LedgerEntry]
+    shown_count: int
+    last_transaction_at: datetime | None
+    last_redemption_at: datetime | None

@@ -34,6 +34,7 @@ from loyalty_api.store.models import (
 from loyalty_api.store.postgres import _campaign_reads
 from loyalty_api.store.postgres._customer_reads import CustomerReadsMixin
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
+from loyalty_api.store.postgres._ledger_reads import LedgerReadsMixin
 from loyalty_api.store.postgres._migrate import apply_migrations
 from loyalty_api.store.postgres._rows import (
     ACCOUNT_COLUMNS,
@@ -80,7 +81,7 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
     round trip on every release.  asyncpg still rolls back a transaction left open."""
 
 
-class PostgresStore(CustomerReadsMixin):
+class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
     def __init__(self, url: str, *, pool_min: int = 2, pool_max: int = 10) -> None:
         if pool_max < 1 or pool_min > pool_max:
             raise ValueError(f"the PostgreSQL pool needs 1 <= max and min <= max, not min={pool_min} max={pool_max}")

@@ -25,6 +25,7 @@ from loyalty_api.store.models import (
 )
 from loyalty_api.store.sqlite import _campaign_reads
 from loyalty_api.store.sqlite._customer_reads import CustomerReadsMixin
+from loyalty_api.store.sqlite._ledger_reads import LedgerReadsMixin
 from loyalty_api.store.sqlite._rows import (
     ACCOUNT_COLUMNS,
     CAMPAIGN_COLUMNS,
@@ -54,7 +55,7 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-class SqliteStore(CustomerReadsMixin):
+class SqliteStore(CustomerReadsMixin, LedgerReadsMixin):
     def __init__(self, url: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000) -> None:
         mode = synchronous.upper()
         if mode not in SYNCHRONOUS_MODES:

@@ -1,0 +1,80 @@
+"""``type=record_activity``: a sale, a load, a visit, an event or purchases of a buyx item, answered by a receipt.
+
+Every user of the account may record, in the campaigns they may see.  The customer is enrolled in the campaign by
+their first entry in it.  A deactivated campaign refuses new entries (``campaign_inactive``).
+"""
+
+from __future__ import annotations
+
+from loyalty_api.calls._campaign_access import check_visible
+from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._customer_access import lookup_key
+from loyalty_api.calls.buyx_items import find_item
+from loyalty_api.customer_fields import shown
+from loyalty_api.errors import ApiError
+from loyalty_api.ledger_receipt import Receipt, receipt_element
+from loyalty_api.ledger_rules import parse_authorization, plan_sale
+from loyalty_api.store.interface import WriteTx
+from loyalty_api.store.models import Campaign, Customer, NewLedgerEntry, Principal, utc_now
+from renderers import Element, response
+
+__all__ = ["CUSTOMER_KEYS", "entry_campaign", "entry_customer", "record_activity"]
+
+CUSTOMER_KEYS = ("code", "card_number")
+
+
+async def record_activity(ctx: CallContext) -> Element:
+    fields = ctx.fields
+    key, value = lookup_key(fields, CUSTOMER_KEYS)
+    campaign_id = fields.required("campaign_id")
+    principal = ctx.principal
+    check_visible(principal, campaign_id)
+    authorization = parse_authorization(fields)
+
+    async def work(tx: WriteTx) -> Receipt:
+        campaign = await entry_campaign(tx, principal, campaign_id)
+        sale = plan_sale(campaign, fields)
+        customer = await entry_customer(tx, principal, key, value)
+        item = None if sale.item_name is None else await find_item(tx, campaign, sale.item_name)
+        now = utc_now()
+        await tx.enrol_customer(principal.account.pk, campaign.pk, customer.pk, principal.user_name, now)
+        service_product = "" if item is None else str(item.pk)
+        entry_pk = await tx.append_ledger_entry(
+            NewLedgerEntry(
+                account_pk=principal.account.pk,
+                campaign_pk=campaign.pk,
+                customer_pk=customer.pk,
+                user_name=principal.user_name,
+                at=now,
+                amount_cents=sale.amount_cents,
+                purchase_cents=sale.purchase_cents,
+                authorization=authorization,
+                service_product=service_product,
+            )
+        )
+        sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
+        description = authorization or (campaign.name if item is None else item.description)
+        return Receipt(
+            campaign, customer, entry_pk, now, sale.amount_cents, sale.purchase_cents, description, sums, item
+        )
+
+    receipt = await ctx.store.write(work)
+    return response("success", [receipt_element(principal, receipt)])
+
+
+async def entry_campaign(tx: WriteTx, principal: Principal, campaign_id: str) -> Campaign:
+    """The live, active campaign entries are appended to (share-locked), else the error to answer."""
+    campaign = await tx.campaign_for_entries(principal.account.pk, campaign_id)
+    if campaign is None:
+        raise ApiError("campaign_not_found", campaign_id=campaign_id)
+    if not campaign.active:
+        raise ApiError("campaign_inactive", campaign_id=campaign_id)
+    return campaign
+
+
+async def entry_customer(tx: WriteTx, principal: Principal, key: str, value: str) -> Customer:
+    """The customer named by ``key``, locked until the transaction ends, else ``customer_not_found``."""
+    customer = await tx.customer_for_update(principal.account.pk, key, value)
+    if customer is None:
+        raise ApiError("customer_not_found", field=key, value=shown(value))
+    return customer

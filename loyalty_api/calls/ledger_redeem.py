@@ -1,0 +1,84 @@
+"""``type=redeem``: points, money, events or buyx purchases taken from a customer's balance, answered by a receipt.
+
+Every user of the account may redeem, in the campaigns they may see.  More than the balance is
+``insufficient_balance`` and records nothing.  The customer row stays locked from the balance check to the commit,
+so concurrent redemptions of one customer run one after the other and none can spend what another spent.
+"""
+
+from __future__ import annotations
+
+from loyalty_api.calls._campaign_access import check_visible
+from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._customer_access import lookup_key
+from loyalty_api.calls.buyx_items import find_item
+from loyalty_api.calls.ledger_record import CUSTOMER_KEYS, entry_campaign, entry_customer
+from loyalty_api.errors import ApiError
+from loyalty_api.ledger_receipt import Receipt, receipt_element
+from loyalty_api.ledger_redemption import plan_redemption
+from loyalty_api.ledger_rules import cents_text, parse_authorization
+from loyalty_api.reward_rules import parse_reward_id
+from loyalty_api.store.interface import WriteTx
+from loyalty_api.store.models import Campaign, NewLedgerEntry, Reward, utc_now
+from renderers import Element, response
+
+__all__ = ["redeem"]
+
+
+async def redeem(ctx: CallContext) -> Element:
+    fields = ctx.fields
+    key, value = lookup_key(fields, CUSTOMER_KEYS)
+    campaign_id = fields.required("campaign_id")
+    principal = ctx.principal
+    check_visible(principal, campaign_id)
+    authorization = parse_authorization(fields)
+
+    async def work(tx: WriteTx) -> Receipt:
+        campaign = await entry_campaign(tx, principal, campaign_id)
+        plan = plan_redemption(campaign, fields)
+        customer = await entry_customer(tx, principal, key, value)
+        item = None if plan.item_name is None else await find_item(tx, campaign, plan.item_name)
+        reward = None if plan.reward_name is None else await _reward(tx, campaign, plan.reward_name)
+        cost = plan.cost_cents
+        if cost is None:
+            named = item if item is not None else reward
+            assert named is not None
+            cost = named.level * 100
+        service_product = "" if item is None else str(item.pk)
+        before = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
+        if cost > before.balance_cents:
+            raise ApiError(
+                "insufficient_balance",
+                needed=cents_text(cost, campaign.type),
+                balance=cents_text(before.balance_cents, campaign.type),
+            )
+        now = utc_now()
+        entry_pk = await tx.append_ledger_entry(
+            NewLedgerEntry(
+                account_pk=principal.account.pk,
+                campaign_pk=campaign.pk,
+                customer_pk=customer.pk,
+                user_name=principal.user_name,
+                at=now,
+                amount_cents=-cost,
+                purchase_cents=None,
+                authorization=authorization,
+                service_product=service_product,
+                redeemed=True,
+            )
+        )
+        sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
+        described = item if item is not None else reward
+        description = authorization or (described.description if described is not None else campaign.name)
+        return Receipt(campaign, customer, entry_pk, now, -cost, None, description, sums, item)
+
+    receipt = await ctx.store.write(work)
+    return response("success", [receipt_element(principal, receipt)])
+
+
+async def _reward(tx: WriteTx, campaign: Campaign, text: str) -> Reward:
+    reward_pk = parse_reward_id(text)
+    reward = None if reward_pk is None else await tx.reward_for_update(campaign.pk, reward_pk)
+    if reward is None:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise ApiError("reward_not_found", reward_id=shown, campaign_id=campaign.campaign_id)
+    return reward

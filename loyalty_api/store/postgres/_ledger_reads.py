@@ -1,0 +1,50 @@
+"""Reads of the ledger (PostgreSQL), each call in one read-only REPEATABLE READ snapshot.
+
+:class:`LedgerReadsMixin` is mixed into ``PostgresStore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+from loyalty_api.store._ledger_sql import ledger_read_sql
+from loyalty_api.store.models import CustomerLedger, LedgerEntry, LedgerSums
+from loyalty_api.store.postgres._rows import Conn
+
+__all__ = ["LedgerReadsMixin"]
+
+T = TypeVar("T")
+_SQL: Final = ledger_read_sql(lambda n: f"${n}")
+
+
+class LedgerReadsMixin:
+    __slots__ = ()
+
+    async def _with_conn(self, read: Callable[..., Awaitable[T]], *args: Any) -> T:
+        raise NotImplementedError
+
+    async def customer_ledger(self, campaign_pk: int, customer_pk: int, limit: int) -> CustomerLedger:
+        return await self._with_conn(_customer_ledger, campaign_pk, customer_pk, limit)
+
+
+async def _customer_ledger(conn: Conn, campaign_pk: int, customer_pk: int, limit: int) -> CustomerLedger:
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        sums = await conn.fetch(_SQL.sums, campaign_pk, customer_pk)
+        rows = await conn.fetch(_SQL.entries, campaign_pk, customer_pk, limit)
+        summary = await conn.fetchrow(_SQL.summary, campaign_pk, customer_pk)
+        names = await conn.fetch(_SQL.item_names, campaign_pk)
+    assert summary is not None
+    item_sums = {str(row[0]): LedgerSums(int(row[1]), int(row[2])) for row in sums}
+    return CustomerLedger(
+        has_entries=bool(item_sums),
+        sums=LedgerSums(
+            sum(s.balance_cents for s in item_sums.values()), sum(s.cumulative_cents for s in item_sums.values())
+        ),
+        item_sums=item_sums,
+        item_names={str(row[0]): str(row[1]) for row in names},
+        entries=[LedgerEntry(int(r[0]), r[1], str(r[2]), int(r[3]), str(r[4]), str(r[5]), bool(r[6])) for r in rows],
+        shown_count=int(summary[0]),
+        last_transaction_at=summary[1],
+        last_redemption_at=summary[2],
+    )

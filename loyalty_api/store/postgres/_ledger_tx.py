@@ -1,0 +1,89 @@
+"""Write-transaction operations on the ledger (PostgreSQL).
+
+:class:`LedgerTxMixin` is mixed into ``PostgresWriteTx``.  Entries are appended under a share lock of the
+campaign row (``campaign_for_entries``) and, for the customer's balance, the customer row's lock
+(``customer_for_update``) that the caller takes first: two redemptions of one customer queue one behind the other
+and the second reads the sums the first committed (READ COMMITTED reads anew at each statement).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
+from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row
+
+__all__ = ["LedgerTxMixin"]
+
+_CAMPAIGN_FOR_ENTRIES: Final = (
+    f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = $1 AND campaign_id = $2 FOR SHARE"
+)
+# Cumulative: positive entries that are not reversals, less the reversals of positive entries.
+_SUMS: Final = (
+    "SELECT coalesce(sum(amount_cents), 0)::bigint,"
+    " coalesce(sum(CASE WHEN reverses_pk IS NULL AND amount_cents > 0 THEN amount_cents"
+    " WHEN reverses_pk IS NOT NULL AND amount_cents < 0 THEN amount_cents ELSE 0 END), 0)::bigint"
+    " FROM ledger WHERE campaign_pk = $1 AND customer_pk = $2"
+)
+_SUMS_OF_ITEM: Final = _SUMS + " AND service_product = $3"
+_INSERT: Final = (
+    "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
+    ' "authorization", service_product, redeemed, reverses_pk)'
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING pk"
+)
+
+_REVERSIBLE: Final = (
+    'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
+    " l.purchase_cents FROM ledger l WHERE l.pk = $1 AND l.campaign_pk = $2 AND l.customer_pk = $3"
+    " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
+)
+
+
+class LedgerTxMixin:
+    __slots__ = ()
+    conn: Conn
+
+    async def campaign_for_entries(self, account_pk: int, campaign_id: str) -> Campaign | None:
+        row = await self.conn.fetchrow(_CAMPAIGN_FOR_ENTRIES, account_pk, campaign_id)
+        return None if row is None else campaign_from_row(row)
+
+    async def append_ledger_entry(self, entry: NewLedgerEntry) -> int:
+        pk = await self.conn.fetchval(
+            _INSERT,
+            entry.account_pk,
+            entry.campaign_pk,
+            entry.customer_pk,
+            entry.at,
+            entry.user_name,
+            entry.amount_cents,
+            entry.purchase_cents,
+            entry.authorization,
+            entry.service_product,
+            entry.redeemed,
+            entry.reverses_pk,
+        )
+        return int(pk)
+
+    async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
+        if service_product is None:
+            row = await self.conn.fetchrow(_SUMS, campaign_pk, customer_pk)
+        else:
+            row = await self.conn.fetchrow(_SUMS_OF_ITEM, campaign_pk, customer_pk, service_product)
+        assert row is not None
+        return LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1]))
+
+    async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:
+        row = await self.conn.fetchrow(_REVERSIBLE, entry_pk, campaign_pk, customer_pk)
+        if row is None:
+            return None
+        purchase = row[7]
+        return LedgerEntry(
+            int(row[0]),
+            row[1],
+            str(row[2]),
+            int(row[3]),
+            str(row[4]),
+            str(row[5]),
+            bool(row[6]),
+            None if purchase is None else int(purchase),
+        )

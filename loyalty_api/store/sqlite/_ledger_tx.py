@@ -1,0 +1,91 @@
+"""Write-transaction operations on the ledger (SQLite).
+
+:class:`LedgerTxMixin` is mixed into ``SqliteWriteTx``.  The whole database is write-locked by the transaction
+(BEGIN IMMEDIATE), so sums read here cannot change before it commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final
+
+from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
+from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, parse_time, time_text
+
+__all__ = ["LedgerTxMixin"]
+
+# Cumulative: positive entries that are not reversals, less the reversals of positive entries (a reversal is the
+# negated original, so a negative reversal undoes a positive entry).
+_SUMS: Final = (
+    "SELECT coalesce(sum(amount_cents), 0),"
+    " coalesce(sum(CASE WHEN reverses_pk IS NULL AND amount_cents > 0 THEN amount_cents"
+    " WHEN reverses_pk IS NOT NULL AND amount_cents < 0 THEN amount_cents ELSE 0 END), 0)"
+    " FROM ledger WHERE campaign_pk = ? AND customer_pk = ?"
+)
+_INSERT: Final = (
+    "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
+    ' "authorization", service_product, redeemed, reverses_pk)'
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+_REVERSIBLE: Final = (
+    'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
+    " l.purchase_cents FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ? AND l.customer_pk = ?"
+    " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
+)
+
+
+class LedgerTxMixin:
+    __slots__ = ()
+    _conn: sqlite3.Connection
+
+    async def campaign_for_entries(self, account_pk: int, campaign_id: str) -> Campaign | None:
+        row = self._conn.execute(
+            f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = ? AND campaign_id = ?",
+            (account_pk, campaign_id),
+        ).fetchone()
+        return None if row is None else campaign_from_row(row)
+
+    async def append_ledger_entry(self, entry: NewLedgerEntry) -> int:
+        cur = self._conn.execute(
+            _INSERT,
+            (
+                entry.account_pk,
+                entry.campaign_pk,
+                entry.customer_pk,
+                time_text(entry.at),
+                entry.user_name,
+                entry.amount_cents,
+                entry.purchase_cents,
+                entry.authorization,
+                entry.service_product,
+                int(entry.redeemed),
+                entry.reverses_pk,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
+        if service_product is None:
+            row = self._conn.execute(_SUMS, (campaign_pk, customer_pk)).fetchone()
+        else:
+            row = self._conn.execute(
+                _SUMS + " AND service_product = ?", (campaign_pk, customer_pk, service_product)
+            ).fetchone()
+        return LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1]))
+
+    async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:
+        row = self._conn.execute(_REVERSIBLE, (entry_pk, campaign_pk, customer_pk)).fetchone()
+        if row is None:
+            return None
+        pk, at, user, amount, auth, product, redeemed, purchase = row
+        return LedgerEntry(
+            int(pk),
+            parse_time(str(at)),
+            str(user),
+            int(amount),
+            str(auth),
+            str(product),
+            bool(redeemed),
+            None if purchase is None else int(purchase),
+        )
