@@ -113,6 +113,12 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "redeem with custom_dollars_redeem in a points campaign whose reward_ratio is not set.",
         ),
         _spec(
+            "transaction_not_found",
+            "No transaction {transaction_id} of this customer in campaign {campaign_id} that can be deleted.",
+            "transaction_delete of an unknown id, another customer's or campaign's transaction, an enrolment entry,"
+            " a reversal, or a transaction deleted already.",
+        ),
+        _spec(
             "customer_exists",
             "The {field} {value} is in use by another customer of this account.",
             "record_customer gave a code, card_number or customer_username another customer has.",

@@ -152,6 +152,12 @@ TRIGGERS: Final[dict[str, Trigger]] = {
         "/api.php",
         data=_customer_call("redeem", campaign_id="1234567890123455", code=_DEMO_CUSTOMER, custom_dollars_redeem="1"),
     ),
+    "transaction_not_found": lambda c, _s: c.post(
+        "/api.php",
+        data=_customer_call(
+            "transaction_delete", campaign_id="1234567890123455", code=_DEMO_CUSTOMER, transaction_id="1"
+        ),
+    ),
     "customer_exists": lambda c, _s: c.post(
         "/api.php", data=_customer_call("record_customer", customer_action="new", code=_DEMO_CUSTOMER)
     ),

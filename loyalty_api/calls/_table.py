@@ -18,6 +18,7 @@ from loyalty_api.calls import (
     customer_search,
     customer_validate,
     ledger_balance,
+    ledger_delete,
     ledger_record,
     ledger_redeem,
 )
@@ -56,6 +57,7 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("customer_delete", None): customer_delete.delete_customer,
     ("record_activity", None): ledger_record.record_activity,
     ("redeem", None): ledger_redeem.redeem,
+    ("transaction_delete", None): ledger_delete.delete_transaction,
     ("customer_balance", None): ledger_balance.customer_balance,
     ("balance", None): ledger_balance.customer_balance,
 }
