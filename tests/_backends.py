@@ -3,32 +3,38 @@
 PostgreSQL is found through ``LOYALTY_TEST_POSTGRES_URL`` (e.g.
 ``postgresql://postgres@127.0.0.1:5432/test``); where it is unset those tests skip and say so.
 Each test gets a fresh database: a new SQLite file, or a new PostgreSQL schema named in the URL
-(``?schema=lt_<pid>_<n>``, see ``docs/postgres.md``) that the first migration creates and that
-:func:`drop_test_schemas` drops after the test (``tests/conftest.py`` calls it).
+(``?schema=lt_<pid>_<n>``, see ``docs/postgres.md`` and ``tests/_pg_schemas.py``), which is dropped (or, holding
+the demo world, reset for the next test) after the test: ``tests/conftest.py`` calls :func:`release_schemas`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 
 from loyalty_api.config import Settings
-from loyalty_api.store.postgres._url import parse_postgres_url
+from loyalty_api.demo import load_demo
+from loyalty_api.store import create_store
+from loyalty_api.store.sqlite.store import sqlite_path
+from tests._pg_schemas import SchemaPool
 
 __all__ = [
     "BACKENDS",
     "POSTGRES_URL_VARIABLE",
     "backend_settings",
+    "close_schemas",
+    "demo_settings",
     "drop_stale_test_schemas",
-    "drop_test_schemas",
     "postgres_url",
+    "release_schemas",
     "with_schema",
 ]
 
@@ -38,9 +44,10 @@ SKIP_REASON: Final = (
     f"PostgreSQL tests need {POSTGRES_URL_VARIABLE}, e.g. "
     f"{POSTGRES_URL_VARIABLE}=postgresql://postgres@127.0.0.1:5432/test python -m tests (.ci/run sets it)"
 )
-_SCHEMA_PREFIX: Final = "lt_"
-_numbers = itertools.count(1)
-_created: list[str] = []  # schemas made by this process, not dropped yet
+_POOL_MIN: Final = 1
+_POOL_MAX: Final = 8
+_schemas: SchemaPool | None = None
+_sqlite_demo: Path | None = None
 
 
 def postgres_url() -> str:
@@ -59,60 +66,78 @@ def with_schema(url: str, schema: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+def _pool() -> SchemaPool:
+    global _schemas
+    if _schemas is None:
+        _schemas = SchemaPool(postgres_url())
+    return _schemas
+
+
+def _postgres_settings(schema: str) -> Settings:
+    return Settings(
+        database_url=with_schema(postgres_url(), schema), postgres_pool_min=_POOL_MIN, postgres_pool_max=_POOL_MAX
+    )
+
+
 def backend_settings(backend: str, tmp_path: Path, *, synchronous: str = "FULL") -> Settings:
     """Settings naming a fresh, empty database of ``backend``."""
     if backend == "sqlite":
         return Settings(database_url=f"sqlite:///{tmp_path / 'loyalty.db'}", sqlite_synchronous=synchronous)
     if backend != "postgres":
         raise ValueError(f"unknown backend {backend!r}")
-    url = postgres_url()
-    schema = f"{_SCHEMA_PREFIX}{os.getpid()}_{next(_numbers)}"
-    _created.append(schema)
-    return Settings(database_url=with_schema(url, schema), postgres_pool_min=1, postgres_pool_max=8)
+    return _postgres_settings(_pool().new_name())
 
 
-def drop_test_schemas() -> None:
-    """Drop the schemas :func:`backend_settings` named since the last call (those never created are skipped)."""
-    if not _created:
-        return
-    schemas = list(_created)
-    _created.clear()
-    asyncio.run(_drop(os.environ[POSTGRES_URL_VARIABLE], schemas))
+def demo_settings(backend: str, tmp_path: Path) -> Settings:
+    """Settings naming a fresh database of ``backend``, migrated, with the demo world loaded."""
+    if backend != "postgres":
+        settings = backend_settings(backend, tmp_path)
+        # The demo database is built once per session through the store (the real way) and copied per test.
+        shutil.copyfile(_sqlite_template(), sqlite_path(settings.database_url))
+        return settings
+    postgres_url()  # skip first when there is no server
+
+    async def prepare(schema: str) -> None:
+        await prepare_demo(_postgres_settings(schema))
+
+    return _postgres_settings(_pool().demo_schema(prepare))
+
+
+def _sqlite_template() -> Path:
+    global _sqlite_demo
+    if _sqlite_demo is None:
+        folder = Path(tempfile.mkdtemp(prefix="loyalty-demo-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = backend_settings("sqlite", folder)
+        asyncio.run(prepare_demo(template))  # closing the store checkpoints the WAL into the file
+        _sqlite_demo = Path(sqlite_path(template.database_url))
+    return _sqlite_demo
+
+
+async def prepare_demo(settings: Settings) -> None:
+    """Migrate the database of ``settings`` and load the demo world, through the store (the real way)."""
+    store = create_store(settings)
+    await store.open()
+    try:
+        await store.migrate()
+        await load_demo(store)
+    finally:
+        await store.close()
+
+
+def release_schemas() -> None:
+    """After a test: drop the PostgreSQL schemas it made (or keep its demo schema to reset for the next test)."""
+    if _schemas is not None:
+        _schemas.release()
+
+
+def close_schemas() -> None:
+    """At the end of the session: drop every test schema of this process."""
+    if _schemas is not None:
+        _schemas.close()
 
 
 def drop_stale_test_schemas() -> None:
     """Drop test schemas left by test processes that no longer run (a run that was killed)."""
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if url:
-        asyncio.run(_drop_stale(url))
-
-
-async def _drop(url: str, schemas: list[str]) -> None:
-    conn = await asyncpg.connect(parse_postgres_url(url).dsn, timeout=10)
-    try:
-        for schema in schemas:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    finally:
-        await conn.close()
-
-
-async def _drop_stale(url: str) -> None:
-    conn = await asyncpg.connect(parse_postgres_url(url).dsn, timeout=10)
-    try:
-        names = [row[0] for row in await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'lt\\_%'")]
-        for schema in names:
-            pid = schema.removeprefix(_SCHEMA_PREFIX).partition("_")[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    finally:
-        await conn.close()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    if os.environ.get(POSTGRES_URL_VARIABLE):
+        _pool().drop_stale()
