@@ -7,6 +7,7 @@ threads, and reads the outcome back through the operator's CLI (``campaign histo
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Final
 
@@ -26,11 +27,20 @@ def test_serve_with_two_workers(settings: Settings, tmp_path: Path) -> None:
     """Two uvicorn worker processes on one database (SQLite: WAL and a busy timeout; PostgreSQL: a pool each)."""
     with live_server(settings.database_url, tmp_path, workers=2) as server:
         sent = run_clients([server.port], CAMPAIGNS, clients=8, per_client=15)
+        # The first worker may take every request before the second has started (a loaded machine): wait for
+        # both, with a bound, rather than read the log once.
+        deadline = time.monotonic() + 30
+        while len(_started_workers(server.log_text())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         log = server.log_text()
-    assert len(set(re.findall(r"Started server process \[(\d+)\]", log))) == 2, log
+    assert len(_started_workers(log)) == 2, log
     assert all(s.acknowledged for s in sent), [s for s in sent if not s.acknowledged][:3]
     applied = check_token_updates(settings, sent)
     assert sum(len(tokens) for tokens in applied.values()) == len(sent) == 120
+
+
+def _started_workers(log: str) -> set[str]:
+    return set(re.findall(r"Started server process \[(\d+)\]", log))
 
 
 def test_two_nodes_on_one_postgres(tmp_path: Path) -> None:
