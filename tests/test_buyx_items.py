@@ -188,3 +188,15 @@ def test_unknown_item_names_answer_item_not_found(client: TestClient) -> None:
     for item_id in ("0", "sku", "1" * 40, "-1"):
         root = call(client, {**UPDATE, "campaign_id": BUYX, "item_id": item_id, "new_reward_level": "5"})
         assert error_of(root)[0] == "item_not_found"
+
+
+def test_reward_calls_do_not_reach_items(client: TestClient) -> None:
+    """Items share the rewards table, but a buyx campaign has no rewards: reward calls never see its items."""
+    item_id = _add(client)
+    for call_type in ("campaign_update", "campaign_delete"):
+        fields = {"type": call_type, "action": "reward", "campaign_id": BUYX, "reward_id": item_id}
+        assert error_of(call(client, {**fields, "new_reward_description": "Changed"}))[0] == "reward_not_found"
+    listed = call(client, {"type": "campaign_rewards", "campaign_id": BUYX})
+    assert status_of(listed) == "success"
+    assert listed.findall("rewards/reward") == []
+    assert [item["description"] for item in _items(client)] == ["Widget"]

@@ -112,6 +112,9 @@ async def list_rewards(ctx: CallContext) -> Element:
     rewards = await ctx.store.list_rewards(principal.account.pk, campaign_id)
     if rewards is None:
         raise ApiError("campaign_not_found", campaign_id=campaign_id)
+    campaign = await ctx.store.get_campaign(principal.account.pk, campaign_id)
+    if campaign is None or campaign.type not in REWARD_CAMPAIGN_TYPES:
+        rewards = []  # a buyx campaign's items share the table; they are listed by buyx_items_list
     items = [_reward_element(reward) for reward in rewards]
     return response(
         "success",
@@ -131,7 +134,9 @@ async def _visible_reward(
 ) -> tuple[Campaign, Reward]:
     campaign = await visible_campaign_for_update(tx, principal, campaign_id)
     reward_pk = parse_reward_id(reward_text)
-    reward = None if reward_pk is None else await tx.reward_for_update(campaign.pk, reward_pk)
+    # Only points and events campaigns have rewards (a buyx campaign's items share the table: not rewards).
+    has_rewards = campaign.type in REWARD_CAMPAIGN_TYPES
+    reward = None if reward_pk is None or not has_rewards else await tx.reward_for_update(campaign.pk, reward_pk)
     if reward is None:
         shown = reward_text if len(reward_text) <= 40 else reward_text[:40] + "..."
         raise ApiError("reward_not_found", reward_id=shown, campaign_id=campaign_id)
