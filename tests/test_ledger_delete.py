@@ -100,3 +100,17 @@ def test_administrators_and_managers_delete(client: TestClient, user: tuple[str,
     sale = _record(client, EARNED)
     assert _delete(client, EARNED, sale, user) == outcome
     assert _delete(client, LEGACY, "2", MANAGER) == "campaign_not_found"
+
+
+def test_customer_info_and_balance_agree_after_a_reversal(client: TestClient) -> None:
+    """customer_info's cumulative follows the ledger's rule too: a reversed entry no longer counts."""
+    first = _record(client, GIFTCARD, amount="10")
+    _record(client, GIFTCARD, amount="2.5")
+    assert _delete(client, GIFTCARD, first) == "success"
+    info = call(client, {"type": "customer_info", "code": JANE, "campaign_id": GIFTCARD})
+    assert status_of(info) == "success", info.findtext("error")
+    campaign = info.find("campaigns/campaign")
+    assert campaign is not None
+    balance = _customer(client, GIFTCARD)
+    assert float(str(campaign.findtext("cumulative"))) == float(str(balance["cumulative"])) == 2.5
+    assert float(str(campaign.findtext("balance"))) == float(str(balance["balance"])) == 2.5

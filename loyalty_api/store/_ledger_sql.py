@@ -9,8 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["LedgerReadSql", "ledger_read_sql"]
+__all__ = ["CUMULATIVE_SUM", "LedgerReadSql", "ledger_read_sql"]
 
+#: The cumulative balance over the entries ``l``: the positive entries, less the reversals of positive entries.
+CUMULATIVE_SUM = (
+    "sum(CASE WHEN l.reverses_pk IS NULL AND l.amount_cents > 0 THEN l.amount_cents"
+    " WHEN l.reverses_pk IS NOT NULL AND l.amount_cents < 0 THEN l.amount_cents ELSE 0 END)"
+)
 _SHOWN = "l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 
 
@@ -26,9 +31,7 @@ def ledger_read_sql(p: Callable[[int], str]) -> LedgerReadSql:
     of_customer = f"l.campaign_pk = {p(1)} AND l.customer_pk = {p(2)}"
     return LedgerReadSql(
         sums=(
-            "SELECT l.service_product, sum(l.amount_cents),"
-            " sum(CASE WHEN l.reverses_pk IS NULL AND l.amount_cents > 0 THEN l.amount_cents"
-            " WHEN l.reverses_pk IS NOT NULL AND l.amount_cents < 0 THEN l.amount_cents ELSE 0 END)"
+            f"SELECT l.service_product, sum(l.amount_cents), {CUMULATIVE_SUM}"
             f" FROM ledger l WHERE {of_customer} GROUP BY l.service_product"
         ),
         entries=(

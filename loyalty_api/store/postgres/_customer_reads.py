@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 from loyalty_api.store._customer_sql import CUSTOMER_COLUMNS, CUSTOMER_KEY_COLUMNS, CustomerDialect, customer_where
+from loyalty_api.store._ledger_sql import CUMULATIVE_SUM
 from loyalty_api.store.models import AuditRecord, Campaign, Customer, CustomerPage, CustomerQuery, Membership
 from loyalty_api.store.postgres._customer_rows import customer_from_row
 from loyalty_api.store.postgres._rows import AUDIT_COLUMNS, CAMPAIGN_COLUMNS, Conn, audit_from_row
@@ -21,7 +22,7 @@ _DIALECT: Final = CustomerDialect(
 )
 _CAMPAIGN_COLUMNS_OF_C: Final = ", ".join(f"c.{name.strip()}" for name in CAMPAIGN_COLUMNS.split(","))
 _MEMBERSHIPS: Final = (
-    "SELECT l.customer_pk AS member, sum(l.amount_cents) AS balance, sum(greatest(l.amount_cents, 0)) AS cumulative,"
+    f"SELECT l.customer_pk AS member, sum(l.amount_cents) AS balance, {CUMULATIVE_SUM} AS cumulative,"
     f" min(l.at) AS first_at, max(l.at) AS last_at, {_CAMPAIGN_COLUMNS_OF_C}"
     " FROM ledger l JOIN campaigns c ON c.pk = l.campaign_pk WHERE l.customer_pk = ANY($1::bigint[])"
     " GROUP BY l.customer_pk, c.pk ORDER BY l.customer_pk, c.created_at, c.pk"

@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Final
 
 from loyalty_api.store._customer_sql import CUSTOMER_COLUMNS, CUSTOMER_KEY_COLUMNS, CustomerDialect, customer_where
+from loyalty_api.store._ledger_sql import CUMULATIVE_SUM
 from loyalty_api.store.models import AuditRecord, Customer, CustomerPage, CustomerQuery, Membership
 from loyalty_api.store.sqlite._campaign_reads import FOLD_FUNCTION
 from loyalty_api.store.sqlite._customer_rows import customer_from_row
@@ -44,7 +45,7 @@ class CustomerReadsMixin:
             return found
         marks = ", ".join("?" for _ in customer_pks)
         rows = self._reader.execute(
-            f"SELECT l.customer_pk, sum(l.amount_cents), sum(max(l.amount_cents, 0)), min(l.at), max(l.at),"
+            f"SELECT l.customer_pk, sum(l.amount_cents), {CUMULATIVE_SUM}, min(l.at), max(l.at),"
             f" {_CAMPAIGN_COLUMNS_OF_C} FROM ledger l JOIN campaigns c ON c.pk = l.campaign_pk"
             f" WHERE l.customer_pk IN ({marks}) GROUP BY l.customer_pk, c.pk"
             " ORDER BY l.customer_pk, c.created_at, c.pk",
