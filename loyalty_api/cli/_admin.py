@@ -13,7 +13,7 @@ import click
 from loyalty_api.auth import MIN_KEY_LENGTH, generate_key, key_digest
 from loyalty_api.campaign_archive import CampaignNotArchived, restore_campaign
 from loyalty_api.campaign_rules import DESCRIPTION_LIMIT, audit_value, parse_money, parse_name, parse_ratio
-from loyalty_api.cli._common import echo_json, require_account, with_store
+from loyalty_api.cli._common import echo_json, require_account, restorer_name, with_store
 from loyalty_api.errors import ApiError
 from loyalty_api.store.interface import ArchiveConflict, Store
 from loyalty_api.store.models import CAMPAIGN_TYPES, AuditRecord, Campaign
@@ -24,7 +24,6 @@ __all__ = ["account", "campaign", "campaign_json", "user"]
 _ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _USER_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,20}")
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
-_RESTORER_LIMIT: Final = 64
 
 
 @click.group()
@@ -194,9 +193,7 @@ def campaign_history(campaign_id: str, account_id: str) -> None:
 @click.option("--by", "by", required=True, help="Who restores it; the audit trail records this name.")
 def campaign_restore(campaign_id: str, account_id: str, by: str) -> None:
     """Bring a deleted campaign back from the archive, with its rewards and transactions, and print it."""
-    name = by.strip()
-    if not name or len(name) > _RESTORER_LIMIT:
-        raise click.BadParameter(f"1 to {_RESTORER_LIMIT} characters", param_hint="--by")
+    name = restorer_name(by)
 
     async def run(store: Store) -> None:
         found = await require_account(store, account_id)

@@ -12,9 +12,10 @@ from loyalty_api.config import Settings
 from loyalty_api.store import Store, StoreUnavailable, create_store
 from loyalty_api.store.models import Account
 
-__all__ = ["echo_json", "open_store", "require_account", "with_store"]
+__all__ = ["echo_json", "open_store", "require_account", "restorer_name", "with_store"]
 
 T = TypeVar("T")
+_RESTORER_LIMIT = 64
 
 
 def open_store() -> Store:
@@ -47,3 +48,11 @@ async def require_account(store: Store, account_id: str) -> Account:
 
 def echo_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False))
+
+
+def restorer_name(by: str) -> str:
+    """The ``--by`` of a restore command: who restores, as the audit trail records it (1 to 64 characters)."""
+    name = by.strip()
+    if not name or len(name) > _RESTORER_LIMIT:
+        raise click.BadParameter(f"1 to {_RESTORER_LIMIT} characters", param_hint="--by")
+    return name

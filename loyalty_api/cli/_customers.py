@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Final
 
 import click
 
 from loyalty_api.cli._admin import audit_json
-from loyalty_api.cli._common import echo_json, require_account, with_store
+from loyalty_api.cli._common import echo_json, require_account, restorer_name, with_store
 from loyalty_api.customer_archive import CustomerNotArchived, restore_customer
 from loyalty_api.store.interface import ArchiveConflict, Store
 from loyalty_api.store.models import Customer
 
 __all__ = ["customer", "customer_json"]
-
-_RESTORER_LIMIT: Final = 64
 
 
 @click.group()
@@ -43,9 +40,7 @@ def customer_history(code: str, account_id: str) -> None:
 @click.option("--by", "by", required=True, help="Who restores them; the audit trail records this name.")
 def customer_restore(code: str, account_id: str, by: str) -> None:
     """Bring a deleted customer back from the archive, with their transactions, and print them."""
-    name = by.strip()
-    if not name or len(name) > _RESTORER_LIMIT:
-        raise click.BadParameter(f"1 to {_RESTORER_LIMIT} characters", param_hint="--by")
+    name = restorer_name(by)
 
     async def run(store: Store) -> None:
         found = await require_account(store, account_id)
