@@ -15,6 +15,9 @@ from typing import Final
 from urllib.parse import urlencode
 
 __all__ = [
+    "BALANCE_CUSTOMER",
+    "BALANCE_TRANSACTIONS",
+    "balance_seed_bodies",
     "CALLS",
     "COUNTER_MARKER",
     "REFERENCE_EXPECTED",
@@ -32,6 +35,14 @@ ACCOUNT_ID: Final = "greatwidgets"
 CAMPAIGN_ID: Final = "1234567890123451"
 # Six campaigns of the demo account, one of each type (two points campaigns): for updates spread over rows.
 SPREAD_CAMPAIGNS: Final = tuple(f"12345678901234{n}" for n in range(50, 56))
+
+# The demo customer and the points campaign it has transactions in (record_activity, customer_balance).
+LEDGER_CUSTOMER: Final = "8000000000000001"
+LEDGER_CAMPAIGN: Final = "1234567890123455"
+# customer_balance reads a customer of its own, given exactly this many sales before it runs (the demo
+# customer has thousands by then: record_activity's run records a sale per request).
+BALANCE_CUSTOMER: Final = "8000000000000010"
+BALANCE_TRANSACTIONS: Final = 10
 
 # What the reference app answers to every request (its fixed document).
 REFERENCE_EXPECTED: Final = 'status="updated"'
@@ -129,8 +140,35 @@ def _calls() -> dict[str, Call]:
             'status="success"',
             False,
         ),
+        Call(
+            "record_activity",
+            "record_activity points XML",
+            _form(_ledger_fields(type="record_activity", amount="9.95", authorization="Bench sale " + _PLACEHOLDER)),
+            'status="success"',
+            True,
+        ),
+        Call(
+            "customer_balance",
+            "customer_balance, 10 transactions",
+            _form(_ledger_fields(type="customer_balance", code=BALANCE_CUSTOMER, transactions_number="10")),
+            'status="success"',
+            False,
+        ),
     ]
     return {call.name: call for call in calls}
+
+
+def _ledger_fields(**extra: str) -> dict[str, str]:
+    """A call on the demo customer's points campaign (it has ledger entries already)."""
+    fields = {
+        "user_id": USER_ID,
+        "user_password": USER_KEY,
+        "account_id": ACCOUNT_ID,
+        "code": LEDGER_CUSTOMER,
+        "campaign_id": LEDGER_CAMPAIGN,
+    }
+    fields.update(extra)
+    return fields
 
 
 CALLS: Final = _calls()
@@ -139,3 +177,12 @@ CALLS: Final = _calls()
 def fill_counter(body: str, value: str) -> str:
     """The body as the wrk script sends it, with ``value`` where the counter goes."""
     return body.replace(COUNTER_MARKER, value)
+
+
+def balance_seed_bodies() -> list[str]:
+    """What gives customer_balance's customer its sales: enrol it in the campaign, then BALANCE_TRANSACTIONS sales."""
+    enrol = _form(
+        _ledger_fields(type="record_customer", customer_action="new", code=BALANCE_CUSTOMER, first_name="Bench")
+    )
+    sale = _ledger_fields(type="record_activity", code=BALANCE_CUSTOMER, amount="9.95")
+    return [enrol, *(_form({**sale, "authorization": f"Bench sale {n}"}) for n in range(BALANCE_TRANSACTIONS))]

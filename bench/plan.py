@@ -24,7 +24,16 @@ VARIANTS: Final = {
     )
 }
 _QUICK_CALLS: Final = ("xml", "json", "wrong_key")
-_FULL_CALLS: Final = ("xml", "xml_spread", "json", "jsonp", "wrong_key", "campaigns_list")
+_FULL_CALLS: Final = (
+    "xml",
+    "xml_spread",
+    "json",
+    "jsonp",
+    "wrong_key",
+    "campaigns_list",
+    "record_activity",
+    "customer_balance",
+)
 _QUICK_VARIANTS: Final = ("sqlite-full", "sqlite-normal")
 _FULL_VARIANTS: Final = ("sqlite-full", "sqlite-normal", "postgres-1", "postgres-2")
 DEFAULT_OUTPUT: Final = Path(__file__).resolve().parent / "results" / "latest.md"
