@@ -53,29 +53,35 @@ def parse_reward_id(text: str) -> int | None:
     return int(text) if _REWARD_ID.fullmatch(text) else None
 
 
-def parse_new_reward(fields: Fields) -> NewReward:
-    identifier = fields.value("reward_identifier")
+def parse_new_reward(fields: Fields, noun: str = "reward") -> NewReward:
+    """A new reward (or, with ``noun="item"``, a buyx item: ``item_description``, ``item_identifier``)."""
+    identifier = fields.value(f"{noun}_identifier")
     return NewReward(
         level=_parse_level("reward_level", fields.required("reward_level")),
         description=parse_text(
-            "reward_description", fields.required("reward_description"), limit=REWARD_DESCRIPTION_LIMIT
+            f"{noun}_description", fields.required(f"{noun}_description"), limit=REWARD_DESCRIPTION_LIMIT
         ),
-        identifier=None if identifier is None else parse_text("reward_identifier", identifier, limit=IDENTIFIER_LIMIT),
+        identifier=None if identifier is None else parse_text(f"{noun}_identifier", identifier, limit=IDENTIFIER_LIMIT),
     )
 
 
-def plan_reward_update(reward: Reward, fields: Fields) -> dict[str, object]:
-    """The columns that really change; blank or absent fields leave their column as it is."""
+def plan_reward_update(reward: Reward, fields: Fields, noun: str = "reward") -> dict[str, object]:
+    """The columns that really change; blank or absent fields leave their column as it is.
+
+    ``noun="item"`` reads a buyx item's fields (``new_item_description``, ``new_item_identifier``); the level is
+    ``new_reward_level`` for both.
+    """
     values: dict[str, object] = {}
     level = fields.value("new_reward_level")
     if level is not None:
         values["level"] = _parse_level("new_reward_level", level)
-    description = fields.value("new_reward_description")
+    description_field, identifier_field = f"new_{noun}_description", f"new_{noun}_identifier"
+    description = fields.value(description_field)
     if description is not None:
-        values["description"] = parse_text("new_reward_description", description, limit=REWARD_DESCRIPTION_LIMIT)
-    identifier = fields.value("new_reward_identifier")
+        values["description"] = parse_text(description_field, description, limit=REWARD_DESCRIPTION_LIMIT)
+    identifier = fields.value(identifier_field)
     if identifier is not None:
-        values["identifier"] = parse_text("new_reward_identifier", identifier, limit=IDENTIFIER_LIMIT)
+        values["identifier"] = parse_text(identifier_field, identifier, limit=IDENTIFIER_LIMIT)
     return {column: value for column, value in values.items() if getattr(reward, column) != value}
 
 
