@@ -16,27 +16,12 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from tests._stored import error_of, history, run_cli, show, status_of, update
-from tests.helpers import CLERK, MANAGER, OTHER_ADMIN
+from tests.helpers import CLERK, MANAGER, OTHER_ADMIN, SHOW_KEYS
 
 POINTS: Final = "1234567890123451"
 EARNED: Final = "1234567890123453"
 EVENTS: Final = "1234567890123454"
 LEGACY_POINTS: Final = "1234567890123455"
-SHOW_KEYS: Final = [
-    "id",
-    "account_id",
-    "type",
-    "name",
-    "description",
-    "points_ratio",
-    "reward_ratio",
-    "amount_per_event",
-    "coalition_opt_out",
-    "two_tier_opt_out",
-    "active",
-    "created_at",
-    "updated_at",
-]
 
 
 def _changes(record: dict[str, object]) -> dict[str, tuple[object, object]]:

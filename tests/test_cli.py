@@ -24,23 +24,8 @@ from loyalty_api.store import Role, create_store
 from loyalty_api.store.models import Account, Login
 from loyalty_api.web.app import create_app
 from tests._backends import backend_settings
-from tests.helpers import ADMIN, call
+from tests.helpers import ADMIN, SHOW_KEYS, call
 
-SHOW_KEYS: Final = [
-    "id",
-    "account_id",
-    "type",
-    "name",
-    "description",
-    "points_ratio",
-    "reward_ratio",
-    "amount_per_event",
-    "coalition_opt_out",
-    "two_tier_opt_out",
-    "active",
-    "created_at",
-    "updated_at",
-]
 HISTORY_KEYS: Final = ["id", "at", "account_id", "user_id", "entity", "entity_id", "action", "changes"]
 _ISO_UTC: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
