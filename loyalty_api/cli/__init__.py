@@ -1,4 +1,4 @@
-"""The ``loyalty-api`` command: serve, migrate, and the operator's account, user and campaign tools.
+"""The ``loyalty-api`` command: serve, migrate, check, and the operator's account, user and campaign tools.
 
 Every command reads ``LOYALTY_DATABASE_URL`` (see ``docs/configuration.md``).
 """
@@ -11,12 +11,13 @@ import click
 import uvicorn
 
 from loyalty_api.cli._admin import account, campaign, user
-from loyalty_api.cli._common import with_store
+from loyalty_api.cli._common import echo_json, with_store
 from loyalty_api.cli._customers import customer
 from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.secrets_hashing import hasher
 from loyalty_api.store.interface import Store
+from loyalty_api.store.models import BalanceMismatch, LedgerSums
 
 __all__ = ["cli", "main"]
 
@@ -76,6 +77,37 @@ def upgrade() -> None:
         click.echo("\n".join(f"applied migration {name}" for name in applied) or "the schema is up to date")
 
     asyncio.run(with_store(run, migrate=False))
+
+
+@db.command()
+def check() -> None:
+    """Compare the running balances with the ledger's sums: "ok", or each difference and exit status 1."""
+
+    async def run(store: Store) -> list[BalanceMismatch]:
+        return await store.balance_mismatches()
+
+    mismatches = asyncio.run(with_store(run))
+    if not mismatches:
+        click.echo("ok")
+        return
+    for mismatch in mismatches:
+        echo_json(
+            {
+                "campaign_pk": mismatch.campaign_pk,
+                "customer_pk": mismatch.customer_pk,
+                "service_product": mismatch.service_product,
+                "ledger": _sums_json(mismatch.ledger),
+                "running": _sums_json(mismatch.running),
+            }
+        )
+    click.echo(f"{len(mismatches)} running balance(s) differ from the ledger", err=True)
+    raise SystemExit(1)
+
+
+def _sums_json(sums: LedgerSums | None) -> dict[str, int] | None:
+    if sums is None:
+        return None
+    return {"balance_cents": sums.balance_cents, "cumulative_cents": sums.cumulative_cents}
 
 
 @cli.command()

@@ -16,6 +16,7 @@ from loyalty_api.store.models import (
     Account,
     ArchiveCounts,
     AuditRecord,
+    BalanceMismatch,
     Campaign,
     CampaignPage,
     CampaignQuery,
@@ -194,7 +195,8 @@ class WriteTx(Protocol):
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         """The customer's balance and cumulative balance in the campaign, over the entries of one
-        ``service_product`` (a buyx item) when given, as this transaction sees them."""
+        ``service_product`` (a buyx item) when given, as this transaction sees them (read from the running
+        balances, which every append updates in its own transaction)."""
         ...
 
     async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:
@@ -270,6 +272,11 @@ class Store(Protocol):
 
     async def customer_ledger(self, campaign_pk: int, customer_pk: int, limit: int) -> CustomerLedger:
         """The customer's sums, item sums and newest ``limit`` shown entries in the campaign, in one snapshot."""
+        ...
+
+    async def balance_mismatches(self) -> list[BalanceMismatch]:
+        """Every running balance that differs from its ledger entries' sums, rows missing or extra included,
+        in one snapshot (``loyalty-api db check``); empty when they all agree."""
         ...
 
     # --- operator (CLI) operations ---------------------------------------------------------

@@ -19,6 +19,7 @@ __all__ = [
     "Account",
     "ArchiveCounts",
     "AuditRecord",
+    "BalanceMismatch",
     "Campaign",
     "CampaignPage",
     "CampaignQuery",
@@ -324,6 +325,18 @@ class LedgerSums:
 
     balance_cents: int
     cumulative_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceMismatch:
+    """A running balance (``ledger_balances``) that differs from the sums of its ledger entries: ``ledger`` is None
+    for a row without entries, ``running`` None for entries without a row (``Store.balance_mismatches``)."""
+
+    campaign_pk: int
+    customer_pk: int
+    service_product: str
+    ledger: LedgerSums | None
+    running: LedgerSums | None
 
 
 @dataclass(frozen=True, slots=True)

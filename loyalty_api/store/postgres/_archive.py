@@ -13,6 +13,7 @@ from typing import Final
 
 import asyncpg
 
+from loyalty_api.store._ledger_sql import rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict
 from loyalty_api.store.models import ArchiveCounts, RestoredCampaign
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, LEDGER_COLUMNS, REWARD_COLUMNS, Conn, campaign_from_row
@@ -22,6 +23,7 @@ __all__ = ["archive_campaign", "archive_reward", "lock_campaign_id", "restore_ca
 _WITH_CAMPAIGN: Final = "campaign"
 _WITH_REWARD: Final = "reward"
 _ARCHIVE_COLUMNS: Final = "archived_at, archived_by, archived_with"
+_REBUILD_BALANCES: Final = rebuild_balances("campaign_pk", lambda n: f"${n}")
 
 
 async def lock_campaign_id(conn: Conn, campaign_id: str) -> None:
@@ -48,6 +50,7 @@ async def archive_reward(conn: Conn, reward_pk: int, by: str, at: datetime) -> N
 
 
 async def archive_campaign(conn: Conn, campaign_pk: int, by: str, at: datetime) -> ArchiveCounts:
+    await conn.execute("DELETE FROM ledger_balances WHERE campaign_pk = $1", campaign_pk)
     entries = _moved(
         await conn.execute(
             f"WITH moved AS (DELETE FROM ledger WHERE campaign_pk = $1 RETURNING {LEDGER_COLUMNS})"
@@ -132,6 +135,8 @@ async def restore_campaign(conn: Conn, account_pk: int, campaign_id: str) -> Res
                     _WITH_CAMPAIGN,
                 )
             )
+            for statement in _REBUILD_BALANCES:  # the restored entries' running balances
+                await conn.execute(statement, campaign_pk)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise ArchiveConflict(f"its rows cannot take their places again: {exc}") from exc
     assert row is not None

@@ -13,15 +13,18 @@ from typing import Final
 import asyncpg
 
 from loyalty_api.store._customer_sql import CUSTOMER_COLUMNS, CUSTOMER_KEY_COLUMNS
+from loyalty_api.store._ledger_sql import rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict, CustomerValues
 from loyalty_api.store.models import CUSTOMER_WRITABLE_COLUMNS, Customer, RestoredCustomer
 from loyalty_api.store.postgres._customer_rows import customer_from_row
+from loyalty_api.store.postgres._ledger_tx import add_to_balance
 from loyalty_api.store.postgres._rows import LEDGER_COLUMNS, Conn
 
 __all__ = ["CustomerTxMixin"]
 
 _WITH_CUSTOMER: Final = "customer"
 _ACTIVATION: Final = ("Account Activated.", "Activation")
+_REBUILD_BALANCES: Final = rebuild_balances("customer_pk", lambda n: f"${n}")
 _LOCK: Final = "SELECT pg_advisory_xact_lock(hashtextextended($1, 11))"
 
 
@@ -111,6 +114,7 @@ class CustomerTxMixin:
             user_name,
             *_ACTIVATION,
         )
+        await add_to_balance(self.conn, account_pk, campaign_pk, customer_pk, _ACTIVATION[1], 0, None)
         return True
 
     async def customer_campaign_ids(self, customer_pk: int) -> set[str]:
@@ -122,6 +126,7 @@ class CustomerTxMixin:
         return {str(row[0]) for row in rows}
 
     async def archive_customer(self, customer_pk: int, by: str, at: datetime) -> int:
+        await self.conn.execute("DELETE FROM ledger_balances WHERE customer_pk = $1", customer_pk)
         entries = _moved(
             await self.conn.execute(
                 f"WITH moved AS (DELETE FROM ledger WHERE customer_pk = $1 RETURNING {LEDGER_COLUMNS})"
@@ -179,6 +184,8 @@ class CustomerTxMixin:
                         _WITH_CUSTOMER,
                     )
                 )
+                for statement in _REBUILD_BALANCES:  # the restored entries' running balances
+                    await conn.execute(statement, customer_pk)
         except asyncpg.UniqueViolationError as exc:
             column = next((c for c in ("card_number", "username", "code") if c in (exc.constraint_name or "")), None)
             detail = f"its {column} is in use by another customer" if column else str(exc)

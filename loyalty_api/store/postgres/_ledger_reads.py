@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
-from loyalty_api.store._ledger_sql import ledger_read_sql
-from loyalty_api.store.models import CustomerLedger, LedgerEntry, LedgerSums
+from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
+from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerEntry, LedgerSums
 from loyalty_api.store.postgres._rows import Conn
 
 __all__ = ["LedgerReadsMixin"]
@@ -26,6 +26,15 @@ class LedgerReadsMixin:
 
     async def customer_ledger(self, campaign_pk: int, customer_pk: int, limit: int) -> CustomerLedger:
         return await self._with_conn(_customer_ledger, campaign_pk, customer_pk, limit)
+
+    async def balance_mismatches(self) -> list[BalanceMismatch]:
+        return await self._with_conn(_balance_mismatches)
+
+
+async def _balance_mismatches(conn: Conn) -> list[BalanceMismatch]:
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        rows = await conn.fetch(BALANCE_MISMATCHES)
+    return [balance_mismatch(tuple(row)) for row in rows]
 
 
 async def _customer_ledger(conn: Conn, campaign_pk: int, customer_pk: int, limit: int) -> CustomerLedger:

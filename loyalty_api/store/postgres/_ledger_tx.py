@@ -3,33 +3,43 @@
 :class:`LedgerTxMixin` is mixed into ``PostgresWriteTx``.  Entries are appended under a share lock of the
 campaign row (``campaign_for_entries``) and, for the customer's balance, the customer row's lock
 (``customer_for_update``) that the caller takes first: two redemptions of one customer queue one behind the other
-and the second reads the sums the first committed (READ COMMITTED reads anew at each statement).
+and the second reads the balances the first committed (READ COMMITTED reads anew at each statement).
+
+Every entry appended here (and by ``enrol_customer`` and ``PostgresStore.add_ledger_entry``) updates its running
+balance in the same transaction with one ``INSERT ... ON CONFLICT DO UPDATE``: the row's lock queues two
+transactions adding to one (campaign, customer, item), and the second adds to what the first committed.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from loyalty_api.store._ledger_sql import balance_upsert, cumulative_change
 from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row
 
-__all__ = ["LedgerTxMixin"]
+__all__ = ["LedgerTxMixin", "add_to_balance"]
 
 _CAMPAIGN_FOR_ENTRIES: Final = (
     f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = $1 AND campaign_id = $2 FOR SHARE"
 )
-# Cumulative: positive entries that are not reversals, less the reversals of positive entries.
+# The running balances (migration 0005): of one item, or of all the customer's rows in the campaign.
 _SUMS: Final = (
-    "SELECT coalesce(sum(amount_cents), 0)::bigint,"
-    " coalesce(sum(CASE WHEN reverses_pk IS NULL AND amount_cents > 0 THEN amount_cents"
-    " WHEN reverses_pk IS NOT NULL AND amount_cents < 0 THEN amount_cents ELSE 0 END), 0)::bigint"
-    " FROM ledger WHERE campaign_pk = $1 AND customer_pk = $2"
+    "SELECT coalesce(sum(balance_cents), 0)::bigint, coalesce(sum(cumulative_cents), 0)::bigint"
+    " FROM ledger_balances WHERE campaign_pk = $1 AND customer_pk = $2"
 )
-_SUMS_OF_ITEM: Final = _SUMS + " AND service_product = $3"
+_ITEM_SUMS: Final = (
+    "SELECT balance_cents, cumulative_cents FROM ledger_balances"
+    " WHERE campaign_pk = $1 AND customer_pk = $2 AND service_product = $3"
+)
+_UPSERT: Final = balance_upsert(lambda n: f"${n}")
+# The entry and its running balance in one statement (one round trip); $12 is the cumulative change.
 _INSERT: Final = (
-    "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
-    ' "authorization", service_product, redeemed, reverses_pk)'
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING pk"
+    "WITH added AS (INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents,"
+    ' purchase_cents, "authorization", service_product, redeemed, reverses_pk)'
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING pk), balance AS ("
+    + balance_upsert(lambda n: ("$1", "$2", "$3", "$9", "$6", "$12")[n - 1])
+    + ") SELECT pk FROM added"
 )
 
 _REVERSIBLE: Final = (
@@ -37,6 +47,20 @@ _REVERSIBLE: Final = (
     " l.purchase_cents FROM ledger l WHERE l.pk = $1 AND l.campaign_pk = $2 AND l.customer_pk = $3"
     " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 )
+
+
+async def add_to_balance(
+    conn: Conn,
+    account_pk: int,
+    campaign_pk: int,
+    customer_pk: int,
+    service_product: str,
+    amount_cents: int,
+    reverses_pk: int | None,
+) -> None:
+    """Add a new entry to its running balance (call it with every ledger insert, in the same transaction)."""
+    change = cumulative_change(amount_cents, reverses_pk)
+    await conn.execute(_UPSERT, account_pk, campaign_pk, customer_pk, service_product, amount_cents, change)
 
 
 class LedgerTxMixin:
@@ -61,6 +85,7 @@ class LedgerTxMixin:
             entry.service_product,
             entry.redeemed,
             entry.reverses_pk,
+            cumulative_change(entry.amount_cents, entry.reverses_pk),
         )
         return int(pk)
 
@@ -68,8 +93,9 @@ class LedgerTxMixin:
         if service_product is None:
             row = await self.conn.fetchrow(_SUMS, campaign_pk, customer_pk)
         else:
-            row = await self.conn.fetchrow(_SUMS_OF_ITEM, campaign_pk, customer_pk, service_product)
-        assert row is not None
+            row = await self.conn.fetchrow(_ITEM_SUMS, campaign_pk, customer_pk, service_product)
+        if row is None:  # no entry of that item yet
+            return LedgerSums(balance_cents=0, cumulative_cents=0)
         return LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1]))
 
     async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:

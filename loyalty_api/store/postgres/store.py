@@ -35,6 +35,7 @@ from loyalty_api.store.postgres import _campaign_reads
 from loyalty_api.store.postgres._customer_reads import CustomerReadsMixin
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
 from loyalty_api.store.postgres._ledger_reads import LedgerReadsMixin
+from loyalty_api.store.postgres._ledger_tx import add_to_balance
 from loyalty_api.store.postgres._migrate import apply_migrations
 from loyalty_api.store.postgres._rows import (
     ACCOUNT_COLUMNS,
@@ -338,7 +339,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
         service_product: str,
     ) -> int:
         async def work(tx: WriteTx) -> int:
-            pk = await _conn_of(tx).fetchval(
+            conn = _conn_of(tx)
+            pk = await conn.fetchval(
                 "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents,"
                 ' "authorization", service_product) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pk',
                 account_pk,
@@ -350,6 +352,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
                 authorization,
                 service_product,
             )
+            await add_to_balance(conn, account_pk, campaign_pk, customer_pk, service_product, amount_cents, None)
             return int(pk)
 
         return await self.write(work)

@@ -11,6 +11,7 @@ import sqlite3
 from datetime import datetime
 from typing import Final
 
+from loyalty_api.store._ledger_sql import rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict
 from loyalty_api.store.models import ArchiveCounts, RestoredCampaign
 from loyalty_api.store.sqlite._reward_rows import LEDGER_COLUMNS, REWARD_COLUMNS
@@ -20,6 +21,7 @@ __all__ = ["archive_campaign", "archive_reward", "restore_campaign"]
 
 _WITH_CAMPAIGN: Final = "campaign"
 _WITH_REWARD: Final = "reward"
+_REBUILD_BALANCES: Final = rebuild_balances("campaign_pk", lambda _n: "?")
 
 
 def archive_reward(conn: sqlite3.Connection, reward_pk: int, by: str, at: datetime) -> None:
@@ -48,6 +50,7 @@ def archive_campaign(conn: sqlite3.Connection, campaign_pk: int, by: str, at: da
         f" SELECT {LEDGER_COLUMNS}, ?, ?, ? FROM ledger WHERE campaign_pk = ?",
         (stamp, by, _WITH_CAMPAIGN, campaign_pk),
     ).rowcount
+    conn.execute("DELETE FROM ledger_balances WHERE campaign_pk = ?", (campaign_pk,))
     conn.execute("DELETE FROM ledger WHERE campaign_pk = ?", (campaign_pk,))
     conn.execute("DELETE FROM rewards WHERE campaign_pk = ?", (campaign_pk,))
     conn.execute("DELETE FROM campaigns WHERE pk = ?", (campaign_pk,))
@@ -92,6 +95,8 @@ def restore_campaign(conn: sqlite3.Connection, account_pk: int, campaign_id: str
         ).rowcount
     except sqlite3.IntegrityError as exc:
         raise ArchiveConflict(f"its rows cannot take their places again: {exc}") from exc
+    for statement in _REBUILD_BALANCES:  # the restored entries' running balances
+        conn.execute(statement, (campaign_pk,))
     conn.execute(
         "DELETE FROM ledger_archive WHERE campaign_pk = ? AND archived_with = ?", (campaign_pk, _WITH_CAMPAIGN)
     )

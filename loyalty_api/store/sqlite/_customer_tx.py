@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Final
 
 from loyalty_api.store._customer_sql import CUSTOMER_COLUMNS, CUSTOMER_KEY_COLUMNS
+from loyalty_api.store._ledger_sql import rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict, CustomerValues
 from loyalty_api.store.models import CUSTOMER_WRITABLE_COLUMNS, Customer, RestoredCustomer
 from loyalty_api.store.sqlite._customer_rows import customer_from_row
+from loyalty_api.store.sqlite._ledger_tx import add_to_balance
 from loyalty_api.store.sqlite._reward_rows import LEDGER_COLUMNS
 from loyalty_api.store.sqlite._rows import db_value, time_text
 
@@ -23,6 +25,7 @@ __all__ = ["CustomerTxMixin"]
 _WITH_CUSTOMER: Final = "customer"
 _ACTIVATION: Final = ("Account Activated.", "Activation")
 # A new customer takes an id above every live and archived one: an archived customer keeps theirs.
+_REBUILD_BALANCES: Final = rebuild_balances("customer_pk", lambda _n: "?")
 _NEXT_PK: Final = (
     "SELECT max(coalesce((SELECT max(pk) FROM customers), 0), coalesce((SELECT max(pk) FROM customers_archive), 0)) + 1"
 )
@@ -94,6 +97,7 @@ class CustomerTxMixin:
             " service_product) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             (account_pk, campaign_pk, customer_pk, time_text(at), user_name, *_ACTIVATION),
         )
+        add_to_balance(self._conn, account_pk, campaign_pk, customer_pk, _ACTIVATION[1], 0, None)
         return True
 
     async def customer_campaign_ids(self, customer_pk: int) -> set[str]:
@@ -116,6 +120,7 @@ class CustomerTxMixin:
             f" SELECT {CUSTOMER_COLUMNS}, ?, ? FROM customers WHERE pk = ?",
             (stamp, by, customer_pk),
         )
+        self._conn.execute("DELETE FROM ledger_balances WHERE customer_pk = ?", (customer_pk,))
         self._conn.execute("DELETE FROM ledger WHERE customer_pk = ?", (customer_pk,))
         self._conn.execute("DELETE FROM customers WHERE pk = ?", (customer_pk,))
         return entries
@@ -150,6 +155,8 @@ class CustomerTxMixin:
             ).rowcount
         except sqlite3.IntegrityError as exc:
             raise ArchiveConflict(f"the customer cannot take their place again: {_conflict(exc)}") from exc
+        for statement in _REBUILD_BALANCES:
+            conn.execute(statement, (customer_pk,))
         conn.execute(
             "DELETE FROM ledger_archive WHERE customer_pk = ? AND archived_with = ?", (customer_pk, _WITH_CUSTOMER)
         )

@@ -8,8 +8,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-from loyalty_api.store._ledger_sql import ledger_read_sql
-from loyalty_api.store.models import CustomerLedger, LedgerEntry, LedgerSums
+from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
+from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerEntry, LedgerSums
 from loyalty_api.store.sqlite._rows import parse_time
 
 __all__ = ["LedgerReadsMixin"]
@@ -51,3 +51,12 @@ class LedgerReadsMixin:
             last_transaction_at=None if last_at is None else parse_time(str(last_at)),
             last_redemption_at=None if last_redeemed_at is None else parse_time(str(last_redeemed_at)),
         )
+
+    async def balance_mismatches(self) -> list[BalanceMismatch]:
+        conn = self._reader
+        conn.execute("BEGIN")  # one snapshot of the ledger and the balances
+        try:
+            rows = conn.execute(BALANCE_MISMATCHES).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return [balance_mismatch(tuple(row)) for row in rows]

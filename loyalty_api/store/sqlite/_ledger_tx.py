@@ -1,7 +1,9 @@
 """Write-transaction operations on the ledger (SQLite).
 
 :class:`LedgerTxMixin` is mixed into ``SqliteWriteTx``.  The whole database is write-locked by the transaction
-(BEGIN IMMEDIATE), so sums read here cannot change before it commits.
+(BEGIN IMMEDIATE), so balances read here cannot change before it commits.  Every entry appended here (and by
+``enrol_customer`` and ``SqliteStore.add_ledger_entry``) updates its running balance (:func:`add_to_balance`) in
+the same transaction.
 """
 
 from __future__ import annotations
@@ -9,19 +11,22 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
+from loyalty_api.store._ledger_sql import balance_upsert, cumulative_change
 from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, parse_time, time_text
 
-__all__ = ["LedgerTxMixin"]
+__all__ = ["LedgerTxMixin", "add_to_balance"]
 
-# Cumulative: positive entries that are not reversals, less the reversals of positive entries (a reversal is the
-# negated original, so a negative reversal undoes a positive entry).
+# The running balances (migration 0005): of one item, or of all the customer's rows in the campaign.
 _SUMS: Final = (
-    "SELECT coalesce(sum(amount_cents), 0),"
-    " coalesce(sum(CASE WHEN reverses_pk IS NULL AND amount_cents > 0 THEN amount_cents"
-    " WHEN reverses_pk IS NOT NULL AND amount_cents < 0 THEN amount_cents ELSE 0 END), 0)"
-    " FROM ledger WHERE campaign_pk = ? AND customer_pk = ?"
+    "SELECT coalesce(sum(balance_cents), 0), coalesce(sum(cumulative_cents), 0)"
+    " FROM ledger_balances WHERE campaign_pk = ? AND customer_pk = ?"
 )
+_ITEM_SUMS: Final = (
+    "SELECT balance_cents, cumulative_cents FROM ledger_balances"
+    " WHERE campaign_pk = ? AND customer_pk = ? AND service_product = ?"
+)
+_UPSERT: Final = balance_upsert(lambda _n: "?")
 _INSERT: Final = (
     "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
     ' "authorization", service_product, redeemed, reverses_pk)'
@@ -33,6 +38,20 @@ _REVERSIBLE: Final = (
     " l.purchase_cents FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ? AND l.customer_pk = ?"
     " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 )
+
+
+def add_to_balance(
+    conn: sqlite3.Connection,
+    account_pk: int,
+    campaign_pk: int,
+    customer_pk: int,
+    service_product: str,
+    amount_cents: int,
+    reverses_pk: int | None,
+) -> None:
+    """Add a new entry to its running balance (call it with every ledger insert, in the same transaction)."""
+    change = cumulative_change(amount_cents, reverses_pk)
+    conn.execute(_UPSERT, (account_pk, campaign_pk, customer_pk, service_product, amount_cents, change))
 
 
 class LedgerTxMixin:
@@ -63,15 +82,25 @@ class LedgerTxMixin:
                 entry.reverses_pk,
             ),
         )
-        return int(cur.lastrowid or 0)
+        pk = int(cur.lastrowid or 0)
+        add_to_balance(
+            self._conn,
+            entry.account_pk,
+            entry.campaign_pk,
+            entry.customer_pk,
+            entry.service_product,
+            entry.amount_cents,
+            entry.reverses_pk,
+        )
+        return pk
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         if service_product is None:
             row = self._conn.execute(_SUMS, (campaign_pk, customer_pk)).fetchone()
         else:
-            row = self._conn.execute(
-                _SUMS + " AND service_product = ?", (campaign_pk, customer_pk, service_product)
-            ).fetchone()
+            row = self._conn.execute(_ITEM_SUMS, (campaign_pk, customer_pk, service_product)).fetchone()
+        if row is None:  # no entry of that item yet
+            return LedgerSums(balance_cents=0, cumulative_cents=0)
         return LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1]))
 
     async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:

@@ -26,6 +26,7 @@ from loyalty_api.store.models import (
 from loyalty_api.store.sqlite import _campaign_reads
 from loyalty_api.store.sqlite._customer_reads import CustomerReadsMixin
 from loyalty_api.store.sqlite._ledger_reads import LedgerReadsMixin
+from loyalty_api.store.sqlite._ledger_tx import add_to_balance
 from loyalty_api.store.sqlite._rows import (
     ACCOUNT_COLUMNS,
     CAMPAIGN_COLUMNS,
@@ -272,7 +273,8 @@ class SqliteStore(CustomerReadsMixin, LedgerReadsMixin):
         service_product: str,
     ) -> int:
         async def work(tx: WriteTx) -> int:
-            cur = _conn_of(tx).execute(
+            conn = _conn_of(tx)
+            cur = conn.execute(
                 "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents,"
                 " authorization, service_product) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -286,7 +288,9 @@ class SqliteStore(CustomerReadsMixin, LedgerReadsMixin):
                     service_product,
                 ),
             )
-            return int(cur.lastrowid or 0)
+            pk = int(cur.lastrowid or 0)
+            add_to_balance(conn, account_pk, campaign_pk, customer_pk, service_product, amount_cents, None)
+            return pk
 
         return await self.write(work)
 
