@@ -39,6 +39,7 @@ from bench.stacks import (
 )
 from bench.wrk import LUA_SCRIPT, WrkError, WrkResult, parse_wrk_output
 from loyalty_api.demo import load_demo
+from loyalty_api.store.models import BalanceMismatch
 from loyalty_api.store.sqlite.store import SqliteStore
 from renderers import Element, el, get_renderer, response
 
@@ -282,3 +283,9 @@ def test_fill_store_matches_the_schema(tmp_path: Path) -> None:
         assert demo == ("Widget Rewards",)
     finally:
         conn.close()
+
+    async def mismatches() -> list[BalanceMismatch]:
+        async with SqliteStore(f"sqlite:///{path}") as store:
+            return await store.balance_mismatches()
+
+    assert asyncio.run(mismatches()) == []  # the bulk entries have their running balances
