@@ -1,6 +1,8 @@
 """A hypothesis state machine over the ledger: it records, redeems and deletes transactions with random amounts in
 every campaign type, through HTTP, and after every step checks each balance against a model: the balance
-customer_balance shows equals the model's, equals the sum of the transactions it lists, and is never negative.
+customer_balance shows equals the model's, equals the sum of the transactions it lists, and is never negative;
+and every running balance (``ledger_balances``) equals the sums of its ledger entries (``Store.balance_mismatches``,
+what ``loyalty-api db check`` runs).
 
 One database serves every example; each example works on a customer of its own (new code), so it starts from
 empty balances, and on a reward and an item it creates.
@@ -22,10 +24,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from lxml import etree
 from starlette.testclient import TestClient
 
+from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.store import create_store
 from loyalty_api.web.app import create_app
 from tests._backends import backend_settings
+from tests._balances import balance_mismatches
 from tests.helpers import call
 
 # campaign id -> type (demo: points ratio 100, earned 5.95 per event)
@@ -43,8 +47,12 @@ _CODES: Final = itertools.count(1)
 
 
 @pytest.fixture
-def api(backend: str, tmp_path: Path) -> Iterator[TestClient]:
-    chosen = backend_settings(backend, tmp_path, synchronous="NORMAL")
+def chosen(backend: str, tmp_path: Path) -> Settings:
+    return backend_settings(backend, tmp_path, synchronous="NORMAL")
+
+
+@pytest.fixture
+def api(chosen: Settings) -> Iterator[TestClient]:
 
     async def prepare() -> None:
         store = create_store(chosen)
@@ -74,6 +82,7 @@ def _status(root: etree._Element) -> str:
 
 class LedgerMachine(RuleBasedStateMachine):
     client: TestClient  # set on the class by the test
+    database: Settings  # the database of client
 
     def __init__(self) -> None:
         super().__init__()
@@ -167,9 +176,14 @@ class LedgerMachine(RuleBasedStateMachine):
             assert balance == self.balance[campaign_id] == listed
             assert balance >= 0
 
+    @invariant()
+    def running_balances_equal_the_ledger_sums(self) -> None:
+        assert balance_mismatches(self.database) == []
 
-def test_balances_agree_with_a_model(api: TestClient) -> None:
+
+def test_balances_agree_with_a_model(api: TestClient, chosen: Settings) -> None:
     LedgerMachine.client = api
+    LedgerMachine.database = chosen
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
