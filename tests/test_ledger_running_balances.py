@@ -134,11 +134,13 @@ def test_a_store_from_before_migration_0005_gets_its_balances(client: TestClient
 def test_db_check_says_ok_or_lists_every_difference(client: TestClient, settings: Settings) -> None:
     checked = _cli(settings, "db", "check")
     assert (checked.exit_code, checked.stdout) == (0, "ok\n")
-    ((campaign_pk, customer_pk),) = run_sql(
+    ((found_campaign, found_customer),) = run_sql(
         settings,
         "SELECT c.pk, u.pk FROM campaigns c, customers u WHERE c.campaign_id = '1234567890123455'"
         " AND u.code = '8000000000000001'",
     )
+    assert isinstance(found_campaign, int) and isinstance(found_customer, int)
+    campaign_pk, customer_pk = found_campaign, found_customer
     run_sql(
         settings,
         f"UPDATE ledger_balances SET balance_cents = 49999 WHERE campaign_pk = {campaign_pk} AND service_product = ''",
