@@ -19,6 +19,7 @@ class Settings:
     postgres_pool_min: int = 2
     postgres_pool_max: int = 10
     login_cache_seconds: float = 2.0
+    idempotency_hours: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -30,6 +31,7 @@ class Settings:
             postgres_pool_min=_int(env, "LOYALTY_POSTGRES_POOL_MIN", 2),
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
             login_cache_seconds=_int(env, "LOYALTY_LOGIN_CACHE_SECONDS", 2),
+            idempotency_hours=_idempotency_hours(env),
         )
 
 
@@ -44,3 +46,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise ValueError(f"{name} must not be negative")
     return value
+
+
+def _idempotency_hours(env: Mapping[str, str]) -> int:
+    # At least 24 (loyalty_api.idempotency.MIN_KEEP_HOURS): clients are promised a retry works for a day.
+    hours = _int(env, "LOYALTY_IDEMPOTENCY_HOURS", 24)
+    if hours < 24:
+        raise ValueError(f"LOYALTY_IDEMPOTENCY_HOURS must be at least 24, not {hours}")
+    return hours

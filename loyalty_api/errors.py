@@ -67,6 +67,12 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
         ),
         _spec("unsupported_call", "{detail}", "Unknown type, or unknown action for that type."),
         _spec(
+            "idempotency_key_reused",
+            "The idempotency key {key} was sent before with other fields; send a new key for a new request.",
+            "An idempotency key this user sent in the last 24 hours (or LOYALTY_IDEMPOTENCY_HOURS) with other fields"
+            " (credentials aside); nothing was done.",
+        ),
+        _spec(
             "campaign_not_found",
             "No campaign {campaign_id} in this account.",
             "The campaign does not exist, belongs to another account, or the user may not see it.",

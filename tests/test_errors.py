@@ -107,6 +107,14 @@ def _too_many_attempts(client: TestClient, _settings: Settings) -> httpx.Respons
     return client.post("/api.php", data=attempt)
 
 
+def _idempotency_key_reused(client: TestClient, _settings: Settings) -> httpx.Response:
+    """One idempotency key sent with two different sales."""
+    sale = _customer_call("record_activity", campaign_id=GIFTCARD, code=_DEMO_CUSTOMER, amount="5")
+    key = {"Idempotency-Key": "sale-1"}
+    assert xml_of(client.post("/api.php", data=sale, headers=key).content).get("status") == "success"
+    return client.post("/api.php", data={**sale, "amount": "6"}, headers=key)
+
+
 Trigger = Callable[[TestClient, Settings], httpx.Response]
 
 TRIGGERS: Final[dict[str, Trigger]] = {
@@ -127,6 +135,7 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "string_parameter_too_long": lambda c, _s: c.post("/api.php", data=_fields(description="d" * 1001)),
     "parameter_mismatch": lambda c, _s: c.post("/", data=_fields(campaign_id=GIFTCARD, new_reward_ratio="18")),
     "unsupported_call": lambda c, _s: c.post("/api.php", data=_fields(type="campaign_frobnicate")),
+    "idempotency_key_reused": _idempotency_key_reused,
     "campaign_not_found": lambda c, _s: c.get("/api.php", params=_fields(campaign_id="0000000000000000")),
     "permission_denied": lambda c, _s: c.post("/api.php", data=_fields(CLERK, new_campaign_name="No")),
     "reward_not_found": lambda c, _s: c.post(

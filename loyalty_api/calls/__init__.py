@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loyalty_api.calls._context import CallContext, Handler
-from loyalty_api.calls._table import CALLS, resolve_call
+from loyalty_api.calls._context import Answer, CallContext, Handler
+from loyalty_api.calls._table import CALLS, is_idempotent, resolve_call
 
-__all__ = ["CALLS", "CallContext", "Handler", "resolve_call"]
+__all__ = ["CALLS", "Answer", "CallContext", "Handler", "is_idempotent", "resolve_call"]

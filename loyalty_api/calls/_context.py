@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from loyalty_api.calls._idempotent import write_idempotent
+from loyalty_api.idempotency import IdempotentRequest, RenderedAnswer
 from loyalty_api.protocol.fields import Fields
-from loyalty_api.store.interface import Store
+from loyalty_api.store.interface import Store, WriteTx
 from loyalty_api.store.models import Principal
 from renderers import Element
 
-__all__ = ["CallContext", "Handler"]
+__all__ = ["Answer", "CallContext", "Handler"]
+
+# A handler's answer: a document the endpoint renders, or one already rendered (an idempotent call with a key).
+Answer = Element | RenderedAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +23,16 @@ class CallContext:
     principal: Principal
     fields: Fields
     store: Store
+    # Set for the calls of IDEMPOTENT (calls/_table.py) when the request carries a key.
+    idempotency: IdempotentRequest | None = None
+
+    async def write_answer(self, work: Callable[[WriteTx], Awaitable[Element]]) -> Answer:
+        """Run ``work`` in one write transaction; its document is the answer.  With an idempotency key the answer
+        is rendered and kept inside that transaction, or the answer kept for the key is replayed
+        (``docs/ledger.md``, Idempotency)."""
+        if self.idempotency is None:
+            return await self.store.write(work)
+        return await write_idempotent(self.store, self.principal, self.idempotency, work)
 
 
-Handler = Callable[[CallContext], Awaitable[Element]]
+Handler = Callable[[CallContext], Awaitable[Answer]]

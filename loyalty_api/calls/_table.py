@@ -26,7 +26,7 @@ from loyalty_api.calls._context import Handler
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
 
-__all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "resolve_call"]
+__all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "IDEMPOTENT", "is_idempotent", "resolve_call"]
 
 # (type, action); action None for calls that take no action.
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
@@ -61,6 +61,18 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("customer_balance", None): ledger_balance.customer_balance,
     ("balance", None): ledger_balance.customer_balance,
 }
+
+# The calls that honour an idempotency key (docs/ledger.md, Idempotency); the others ignore it.
+IDEMPOTENT: Final[frozenset[tuple[str, str | None]]] = frozenset(
+    {
+        ("record_activity", None),
+        ("redeem", None),
+        ("transaction_delete", None),
+        ("record_customer", "new"),
+        ("record_customer", "register"),
+    }
+)
+_IDEMPOTENT_HANDLERS: Final = frozenset(CALLS[call] for call in IDEMPOTENT)
 
 # Calls whose action is sent in another field than ``action``.
 ACTION_FIELDS: Final[Mapping[str, str]] = {"record_customer": "customer_action"}
@@ -97,6 +109,11 @@ def resolve_call(fields: Fields) -> Handler:
             detail=f"Unknown {action_field} {_shown(action)} for type {call_type} (known: {known}).",
         )
     return handler
+
+
+def is_idempotent(handler: Handler) -> bool:
+    """Whether the handler (as :func:`resolve_call` answers it) is one of the calls of ``IDEMPOTENT``."""
+    return handler in _IDEMPOTENT_HANDLERS
 
 
 def _shown(text: str) -> str:

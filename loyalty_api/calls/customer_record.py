@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from loyalty_api.calls._campaign_access import visible_campaign_for_update
-from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._context import Answer, CallContext
 from loyalty_api.calls._customer_access import audit_record, campaign_id_list
 from loyalty_api.customer_fields import (
     SECRET_COLUMNS,
@@ -45,15 +45,15 @@ class _Request:
     campaign_ids: list[str]
 
 
-async def new_customer(ctx: CallContext) -> Element:
+async def new_customer(ctx: CallContext) -> Answer:
     return await _record(ctx, registered=False, edit=False)
 
 
-async def register_customer(ctx: CallContext) -> Element:
+async def register_customer(ctx: CallContext) -> Answer:
     return await _record(ctx, registered=True, edit=False)
 
 
-async def edit_customer(ctx: CallContext) -> Element:
+async def edit_customer(ctx: CallContext) -> Answer:
     return await _record(ctx, registered=False, edit=True)
 
 
@@ -73,11 +73,11 @@ async def _read(ctx: CallContext, *, edit: bool) -> _Request:
     return _Request(code, profile, hashes, card, campaign_ids)
 
 
-async def _record(ctx: CallContext, *, registered: bool, edit: bool) -> Element:
+async def _record(ctx: CallContext, *, registered: bool, edit: bool) -> Answer:
     request = await _read(ctx, edit=edit)
     principal = ctx.principal
 
-    async def work(tx: WriteTx) -> Customer:
+    async def work(tx: WriteTx) -> Element:
         now = utc_now()
         existing = None
         if edit and request.code is not None:
@@ -93,11 +93,10 @@ async def _record(ctx: CallContext, *, registered: bool, edit: bool) -> Element:
             if await tx.enrol_customer(principal.account.pk, campaign.pk, customer.pk, principal.user_name, now):
                 change = Change("campaign", None, campaign_id)
                 await tx.append_audit(audit_record(principal, customer.code, "enrol", [change], now, campaign_id))
-        return customer
+        children = [el("code", customer.code), el("card_number", customer.profile["card_number"])]
+        return response("success", [Element("customer", children=children)])
 
-    customer = await ctx.store.write(work)
-    children = [el("code", customer.code), el("card_number", customer.profile["card_number"])]
-    return response("success", [Element("customer", children=children)])
+    return await ctx.write_answer(work)
 
 
 async def _free_card_number(tx: WriteTx, principal: Principal, card: CardNumberRequest) -> str:

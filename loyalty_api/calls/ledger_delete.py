@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from loyalty_api.calls._campaign_access import MANAGERS, check_role, check_visible
-from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._context import Answer, CallContext
 from loyalty_api.calls._customer_access import lookup_key
 from loyalty_api.calls.ledger_record import CUSTOMER_KEYS, entry_campaign, entry_customer
 from loyalty_api.errors import ApiError
@@ -26,7 +26,7 @@ _ENTRY_ID: Final = re.compile(r"\d{1,18}", re.ASCII)
 _ACTIVATION: Final = "Activation"
 
 
-async def delete_transaction(ctx: CallContext) -> Element:
+async def delete_transaction(ctx: CallContext) -> Answer:
     fields = ctx.fields
     campaign_id = fields.required("campaign_id")
     key, value = lookup_key(fields, CUSTOMER_KEYS)
@@ -35,7 +35,7 @@ async def delete_transaction(ctx: CallContext) -> Element:
     check_visible(principal, campaign_id)
     check_role(principal, MANAGERS, "delete transactions")
 
-    async def work(tx: WriteTx) -> int:
+    async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
         customer = await entry_customer(tx, principal, key, value)
         entry_pk = int(entry_text) if _ENTRY_ID.fullmatch(entry_text) else None
@@ -66,7 +66,7 @@ async def delete_transaction(ctx: CallContext) -> Element:
                 reverses_pk=entry.pk,
             )
         )
-        return entry.pk
+        transaction = Element("transaction", attrs={"status": "deleted"}, children=[el("id", entry.pk)])
+        return response("success", [transaction])
 
-    deleted = await ctx.store.write(work)
-    return response("success", [Element("transaction", attrs={"status": "deleted"}, children=[el("id", deleted)])])
+    return await ctx.write_answer(work)

@@ -7,7 +7,7 @@ their first entry in it.  A deactivated campaign refuses new entries (``campaign
 from __future__ import annotations
 
 from loyalty_api.calls._campaign_access import check_visible
-from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._context import Answer, CallContext
 from loyalty_api.calls._customer_access import lookup_key
 from loyalty_api.calls.buyx_items import find_item
 from loyalty_api.customer_fields import shown
@@ -23,7 +23,7 @@ __all__ = ["CUSTOMER_KEYS", "entry_campaign", "entry_customer", "record_activity
 CUSTOMER_KEYS = ("code", "card_number")
 
 
-async def record_activity(ctx: CallContext) -> Element:
+async def record_activity(ctx: CallContext) -> Answer:
     fields = ctx.fields
     key, value = lookup_key(fields, CUSTOMER_KEYS)
     campaign_id = fields.required("campaign_id")
@@ -31,7 +31,7 @@ async def record_activity(ctx: CallContext) -> Element:
     check_visible(principal, campaign_id)
     authorization = parse_authorization(fields)
 
-    async def work(tx: WriteTx) -> Receipt:
+    async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
         sale = plan_sale(campaign, fields)
         customer = await entry_customer(tx, principal, key, value)
@@ -54,12 +54,12 @@ async def record_activity(ctx: CallContext) -> Element:
         )
         sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
         description = authorization or (campaign.name if item is None else item.description)
-        return Receipt(
+        receipt = Receipt(
             campaign, customer, entry_pk, now, sale.amount_cents, sale.purchase_cents, description, sums, item
         )
+        return response("success", [receipt_element(principal, receipt)])
 
-    receipt = await ctx.store.write(work)
-    return response("success", [receipt_element(principal, receipt)])
+    return await ctx.write_answer(work)
 
 
 async def entry_campaign(tx: WriteTx, principal: Principal, campaign_id: str) -> Campaign:

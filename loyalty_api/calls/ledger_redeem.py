@@ -8,7 +8,7 @@ so concurrent redemptions of one customer run one after the other and none can s
 from __future__ import annotations
 
 from loyalty_api.calls._campaign_access import check_visible
-from loyalty_api.calls._context import CallContext
+from loyalty_api.calls._context import Answer, CallContext
 from loyalty_api.calls._customer_access import lookup_key
 from loyalty_api.calls.buyx_items import find_item
 from loyalty_api.calls.ledger_record import CUSTOMER_KEYS, entry_campaign, entry_customer
@@ -24,7 +24,7 @@ from renderers import Element, response
 __all__ = ["redeem"]
 
 
-async def redeem(ctx: CallContext) -> Element:
+async def redeem(ctx: CallContext) -> Answer:
     fields = ctx.fields
     key, value = lookup_key(fields, CUSTOMER_KEYS)
     campaign_id = fields.required("campaign_id")
@@ -32,7 +32,7 @@ async def redeem(ctx: CallContext) -> Element:
     check_visible(principal, campaign_id)
     authorization = parse_authorization(fields)
 
-    async def work(tx: WriteTx) -> Receipt:
+    async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
         plan = plan_redemption(campaign, fields)
         customer = await entry_customer(tx, principal, key, value)
@@ -69,10 +69,10 @@ async def redeem(ctx: CallContext) -> Element:
         sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
         described = item if item is not None else reward
         description = authorization or (described.description if described is not None else campaign.name)
-        return Receipt(campaign, customer, entry_pk, now, -cost, None, description, sums, item)
+        receipt = Receipt(campaign, customer, entry_pk, now, -cost, None, description, sums, item)
+        return response("success", [receipt_element(principal, receipt)])
 
-    receipt = await ctx.store.write(work)
-    return response("success", [receipt_element(principal, receipt)])
+    return await ctx.write_answer(work)
 
 
 async def _reward(tx: WriteTx, campaign: Campaign, text: str) -> Reward:

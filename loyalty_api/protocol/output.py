@@ -7,9 +7,9 @@ from typing import Final
 
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
-from renderers import Renderer, get_renderer, is_valid_callback
+from renderers import JSONP_CONTENT_TYPE, Element, Renderer, get_renderer, is_valid_callback, render_jsonp
 
-__all__ = ["InvalidCallback", "OutputChoice", "choose_output", "default_output"]
+__all__ = ["InvalidCallback", "OutputChoice", "choose_output", "default_output", "render_document"]
 
 _TRUE_WORDS: Final = frozenset({"yes", "y", "true", "1"})
 
@@ -53,6 +53,13 @@ def choose_output(fields: Fields) -> OutputChoice:
     if renderer is None:
         raise ApiError("parameter_invalid", detail=f"The field output must be XML or JSON, not {name[:40]!r}.")
     return OutputChoice(renderer, condensed)
+
+
+def render_document(doc: Element, output: OutputChoice) -> tuple[str, bytes]:
+    """``(content_type, body)`` of ``doc`` in the request's output choice: the one way an answer is rendered."""
+    if output.callback is not None:
+        return JSONP_CONTENT_TYPE, render_jsonp(doc, output.callback, condensed=output.condensed)
+    return output.renderer.content_type, output.renderer.render(doc, condensed=output.condensed)
 
 
 def _xml() -> Renderer:

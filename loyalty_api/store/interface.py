@@ -34,6 +34,7 @@ from loyalty_api.store.models import (
     RestoredCampaign,
     RestoredCustomer,
     Reward,
+    StoredAnswer,
 )
 
 __all__ = [
@@ -212,6 +213,25 @@ class WriteTx(Protocol):
         ...
 
     async def clear_login_failures(self, account_pk: int, subject: str) -> None: ...
+
+    # --- idempotency keys (docs/ledger.md#idempotency) --------------------------------------------------
+
+    async def claim_idempotency_key(
+        self, account_pk: int, user_name: str, key: str, fingerprint: str, at: datetime, expired_before: datetime
+    ) -> StoredAnswer | None:
+        """The answer kept for the user's key, unless it is absent or was kept before ``expired_before``: then
+        the key is claimed for this transaction (a placeholder row, replaced by :meth:`keep_idempotent_answer`)
+        and None is answered.  A transaction claiming a key another one has claimed but not yet committed waits
+        for it, then sees its answer (or, if it rolled back, claims the key itself)."""
+        ...
+
+    async def keep_idempotent_answer(self, account_pk: int, user_name: str, key: str, answer: StoredAnswer) -> None:
+        """Store the answer of the key this transaction claimed."""
+        ...
+
+    async def purge_idempotency_keys(self, expired_before: datetime, limit: int) -> int:
+        """Delete at most ``limit`` keys kept before ``expired_before``; how many were deleted."""
+        ...
 
 
 class Store(Protocol):

@@ -41,6 +41,7 @@ __all__ = [
     "RestoredCustomer",
     "Reward",
     "Role",
+    "StoredAnswer",
     "utc_now",
 ]
 
@@ -367,3 +368,14 @@ class CustomerLedger:
     shown_count: int
     last_transaction_at: datetime | None
     last_redemption_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """The answer kept for an idempotency key: the request's fingerprint and the exact response sent
+    (``docs/ledger.md``, Idempotency)."""
+
+    fingerprint: str
+    status: int
+    content_type: str
+    body: bytes

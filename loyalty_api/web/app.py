@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from loyalty_api.config import Settings
+from loyalty_api.idempotency import MIN_KEEP_HOURS
 from loyalty_api.store import Store, StoreUnavailable, create_store
 from loyalty_api.web.endpoint import ApiEndpoint
 
@@ -25,9 +26,9 @@ API_PATHS: Final = frozenset({"/api.php", "/"})
 class LoyaltyApp:
     """The whole server.  ``store`` is opened at startup and closed at shutdown (ASGI lifespan)."""
 
-    def __init__(self, store: Store, login_cache_seconds: float = 0) -> None:
+    def __init__(self, store: Store, login_cache_seconds: float = 0, idempotency_hours: int = MIN_KEEP_HOURS) -> None:
         self.store = store
-        self.api = ApiEndpoint(store, login_cache_seconds)
+        self.api = ApiEndpoint(store, login_cache_seconds, idempotency_hours)
         self.starlette = Starlette(
             routes=[
                 Route("/api.php", self.api, methods=["GET", "POST"]),
@@ -67,7 +68,7 @@ class LoyaltyApp:
 
 def create_app(settings: Settings | None = None) -> LoyaltyApp:
     chosen = settings or Settings.from_env()
-    return LoyaltyApp(create_store(chosen), chosen.login_cache_seconds)
+    return LoyaltyApp(create_store(chosen), chosen.login_cache_seconds, chosen.idempotency_hours)
 
 
 def app_from_env() -> LoyaltyApp:

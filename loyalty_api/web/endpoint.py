@@ -2,7 +2,8 @@
 
 Raw ASGI on purpose: it is on every request's path and skips the framework's request and response
 objects (see ``docs/performance.md``).  Order of checks, the first failure answering: transport
-(method, size, body, callback, output), credentials, known call, then the handler's own checks.
+(method, size, body, callback, output), credentials, known call, the idempotency key (idempotent calls only),
+then the handler's own checks.
 """
 
 from __future__ import annotations
@@ -13,8 +14,17 @@ from typing import Final
 from starlette.types import Receive, Scope, Send
 
 from loyalty_api.auth import LoginCache, authenticate
-from loyalty_api.calls import CallContext, resolve_call
+from loyalty_api.calls import Answer, CallContext, is_idempotent, resolve_call
 from loyalty_api.errors import ApiError
+from loyalty_api.idempotency import (
+    KEY_HEADER,
+    MIN_KEEP_HOURS,
+    IdempotencyKeeper,
+    IdempotentRequest,
+    RenderedAnswer,
+    fingerprint,
+    read_key,
+)
 from loyalty_api.protocol.fields import Fields
 from loyalty_api.protocol.forms import (
     MAX_BODY_BYTES,
@@ -24,10 +34,16 @@ from loyalty_api.protocol.forms import (
     parse_fields,
     read_body,
 )
-from loyalty_api.protocol.output import InvalidCallback, OutputChoice, choose_output, default_output
+from loyalty_api.protocol.output import (
+    InvalidCallback,
+    OutputChoice,
+    choose_output,
+    default_output,
+    render_document,
+)
 from loyalty_api.store.interface import Store, StoreUnavailable
 from loyalty_api.web._send import send_body
-from renderers import JSONP_CONTENT_TYPE, Element, el, get_renderer, render_jsonp, response
+from renderers import Element, el, get_renderer, response
 
 __all__ = ["ApiEndpoint", "error_document"]
 
@@ -35,6 +51,7 @@ _log = logging.getLogger(__name__)
 _ALLOWED: Final = frozenset({"GET", "POST"})
 _KEY_HEADER: Final = b"api_access_key"
 _KEY_HEADER_DASHED: Final = b"api-access-key"
+_REPLAYED: Final = [(b"idempotent-replayed", b"true")]
 
 
 def error_document(error: ApiError) -> Element:
@@ -42,9 +59,10 @@ def error_document(error: ApiError) -> Element:
 
 
 class ApiEndpoint:
-    def __init__(self, store: Store, login_cache_seconds: float = 0) -> None:
+    def __init__(self, store: Store, login_cache_seconds: float = 0, idempotency_hours: int = MIN_KEEP_HOURS) -> None:
         self.store = store
         self.logins = LoginCache(login_cache_seconds)
+        self.idempotency = IdempotencyKeeper(idempotency_hours)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
@@ -54,6 +72,7 @@ class ApiEndpoint:
         content_type: bytes | None = None
         length: bytes | None = None
         header_key: bytes | None = None
+        idempotency_header: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"content-type":
                 content_type = value
@@ -61,6 +80,8 @@ class ApiEndpoint:
                 length = value
             elif name in (_KEY_HEADER, _KEY_HEADER_DASHED):
                 header_key = value
+            elif name == KEY_HEADER:
+                idempotency_header = value
         try:
             if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
                 raise ApiError("request_too_large", detail=f"The request body is larger than {MAX_BODY_BYTES} bytes.")
@@ -84,10 +105,17 @@ class ApiEndpoint:
             await _send_doc(send, default_output(), exc)
             return
         key = header_key.decode("utf-8", "replace") if header_key else None
-        doc, status = await self._answer(fields, key)
-        await _send(send, output, doc, status)
+        answer, status = await self._answer(fields, key, idempotency_header, output)
+        if isinstance(answer, RenderedAnswer):
+            await send_body(
+                send, answer.status, answer.content_type, answer.body, _REPLAYED if answer.replayed else None
+            )
+            return
+        await _send(send, output, answer, status)
 
-    async def _answer(self, fields: Fields, header_key: str | None) -> tuple[Element, int]:
+    async def _answer(
+        self, fields: Fields, header_key: str | None, idempotency_header: bytes | None, output: OutputChoice
+    ) -> tuple[Answer, int]:
         try:
             with_nul = fields.first_with_nul()
             if with_nul is not None:
@@ -99,7 +127,12 @@ class ApiEndpoint:
                 raise ApiError("parameter_missing", field="user_password")
             principal = await authenticate(self.store, account_id, user_name, key, self.logins)
             handler = resolve_call(fields)
-            return await handler(CallContext(principal, fields, self.store)), 200
+            idempotency = None
+            if is_idempotent(handler):
+                idempotency_key = read_key(idempotency_header, fields)
+                if idempotency_key is not None:
+                    idempotency = IdempotentRequest(idempotency_key, fingerprint(fields), output, self.idempotency)
+            return await handler(CallContext(principal, fields, self.store, idempotency)), 200
         except ApiError as exc:
             return error_document(exc), exc.http_status
         except StoreUnavailable as exc:
@@ -129,9 +162,5 @@ async def _send_doc(
 async def _send(
     send: Send, output: OutputChoice, doc: Element, status: int, extra: list[tuple[bytes, bytes]] | None = None
 ) -> None:
-    if output.callback is not None:
-        body = render_jsonp(doc, output.callback, condensed=output.condensed)
-        await send_body(send, status, JSONP_CONTENT_TYPE, body, extra)
-        return
-    body = output.renderer.render(doc, condensed=output.condensed)
-    await send_body(send, status, output.renderer.content_type, body, extra)
+    content_type, body = render_document(doc, output)
+    await send_body(send, status, content_type, body, extra)

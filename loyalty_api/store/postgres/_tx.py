@@ -9,6 +9,7 @@ from loyalty_api.store.interface import CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.postgres._campaign_tx import CampaignTxMixin
 from loyalty_api.store.postgres._customer_tx import CustomerTxMixin
+from loyalty_api.store.postgres._idempotency_tx import IdempotencyTxMixin
 from loyalty_api.store.postgres._items_tx import ItemsTxMixin
 from loyalty_api.store.postgres._ledger_tx import LedgerTxMixin
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row, changes_to_json
@@ -40,7 +41,7 @@ _APPEND_AUDIT: Final = (
 )
 
 
-class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, ItemsTxMixin, LedgerTxMixin):
+class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, ItemsTxMixin, LedgerTxMixin):
     """Valid only inside the transaction :meth:`PostgresStore.write` opened on ``conn``."""
 
     __slots__ = ("conn",)

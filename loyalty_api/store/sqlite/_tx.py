@@ -9,6 +9,7 @@ from loyalty_api.store.interface import CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.sqlite._campaign_tx import CampaignTxMixin
 from loyalty_api.store.sqlite._customer_tx import CustomerTxMixin
+from loyalty_api.store.sqlite._idempotency_tx import IdempotencyTxMixin
 from loyalty_api.store.sqlite._items_tx import ItemsTxMixin
 from loyalty_api.store.sqlite._ledger_tx import LedgerTxMixin
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, changes_to_json, db_value, time_text
@@ -31,7 +32,7 @@ UPDATABLE_CAMPAIGN_COLUMNS = frozenset(
 )
 
 
-class SqliteWriteTx(CampaignTxMixin, CustomerTxMixin, ItemsTxMixin, LedgerTxMixin):
+class SqliteWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, ItemsTxMixin, LedgerTxMixin):
     __slots__ = ("_conn",)
 
     def __init__(self, conn: sqlite3.Connection) -> None:

@@ -1,0 +1,15 @@
+-- The answers of requests sent with an idempotency key (docs/ledger.md#idempotency): one row per (account, user,
+-- key), written in the same transaction as the call's changes, holding the exact bytes that were answered.  A row
+-- older than the keep time (LOYALTY_IDEMPOTENCY_HOURS) counts as absent and is purged now and then.
+CREATE TABLE idempotency_keys (
+    account_pk   bigint NOT NULL,
+    user_name    text NOT NULL,
+    key          text NOT NULL,
+    fingerprint  text NOT NULL,
+    status       integer NOT NULL,
+    content_type text NOT NULL,
+    body         bytea NOT NULL,
+    created_at   timestamptz NOT NULL,
+    PRIMARY KEY (account_pk, user_name, key)
+);
+CREATE INDEX idempotency_keys_by_created_at ON idempotency_keys (created_at);
