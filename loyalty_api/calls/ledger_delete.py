@@ -64,6 +64,7 @@ async def delete_transaction(ctx: CallContext) -> Element:
                 service_product=entry.service_product,
                 redeemed=entry.redeemed,
                 reverses_pk=entry.pk,
+                custom_fields=entry.custom_fields,
             )
         )
         return entry.pk

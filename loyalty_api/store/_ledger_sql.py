@@ -6,10 +6,11 @@ is a reversal or has been reversed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["CUMULATIVE_SUM", "LedgerReadSql", "ledger_read_sql"]
+__all__ = ["CUMULATIVE_SUM", "LedgerReadSql", "custom_fields_from_text", "custom_fields_text", "ledger_read_sql"]
 
 #: The cumulative balance over the entries ``l``: the positive entries, less the reversals of positive entries.
 CUMULATIVE_SUM = (
@@ -22,7 +23,7 @@ _SHOWN = "l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.r
 @dataclass(frozen=True, slots=True)
 class LedgerReadSql:
     sums: str  # service_product, balance, cumulative
-    entries: str  # pk, at, user_name, amount_cents, authorization, service_product, redeemed
+    entries: str  # pk, at, user_name, amount_cents, authorization, service_product, redeemed, custom_fields
     summary: str  # shown count, last transaction time, last redemption time
     item_names: str  # pk, description of the campaign's items, live and archived
 
@@ -35,8 +36,8 @@ def ledger_read_sql(p: Callable[[int], str]) -> LedgerReadSql:
             f" FROM ledger l WHERE {of_customer} GROUP BY l.service_product"
         ),
         entries=(
-            'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed'
-            f" FROM ledger l WHERE {of_customer} AND {_SHOWN} ORDER BY l.pk DESC LIMIT {p(3)}"
+            'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
+            f" l.custom_fields FROM ledger l WHERE {of_customer} AND {_SHOWN} ORDER BY l.pk DESC LIMIT {p(3)}"
         ),
         summary=(
             "SELECT count(*), max(CASE WHEN l.service_product <> 'Activation' THEN l.at END),"
@@ -47,3 +48,17 @@ def ledger_read_sql(p: Callable[[int], str]) -> LedgerReadSql:
             f" UNION ALL SELECT pk, description FROM rewards_archive WHERE campaign_pk = {p(1)}"
         ),
     )
+
+
+def custom_fields_text(fields: Mapping[str, str]) -> str | None:
+    """The ``custom_fields`` column of an entry: its transaction custom fields as one JSON object, NULL for none."""
+    return json.dumps(dict(fields), ensure_ascii=False, separators=(",", ":")) if fields else None
+
+
+def custom_fields_from_text(text: str | None) -> dict[str, str]:
+    """The transaction custom fields of a ``custom_fields`` column (in the order they were written)."""
+    if text is None:
+        return {}
+    loaded = json.loads(text)
+    assert isinstance(loaded, dict), text
+    return {str(name): str(value) for name, value in loaded.items()}
