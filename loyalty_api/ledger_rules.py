@@ -12,6 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Final
 
 from loyalty_api.campaign_creation import DEFAULT_POINTS_RATIO
+from loyalty_api.customer_fields import parse_value
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
 from loyalty_api.store.models import Campaign
@@ -21,15 +22,21 @@ __all__ = [
     "AUTHORIZATION_LIMIT",
     "MAX_ENTRY_CENTS",
     "MONEY_TYPES",
+    "TRANSACTION_FIELDS",
     "Sale",
     "cents_text",
     "check_type_fields",
     "parse_authorization",
+    "parse_transaction_fields",
     "plan_sale",
 ]
 
 AUTHORIZATION_LIMIT: Final = 255
 MONEY_TYPES: Final = frozenset({"giftcard", "earned"})
+# The transaction custom fields an entry keeps, in the order they are shown: the numbers customers' custom fields
+# have.  Any other name (custom_field_21, the unnumbered custom_field) is an unknown field and ignored, as in
+# record_customer.
+TRANSACTION_FIELDS: Final = tuple(f"custom_field_{n}" for n in range(1, 21))
 # No single entry may move more than this many hundredths (10^15: far beyond any real sale, far inside bigint).
 MAX_ENTRY_CENTS: Final = 10**15
 _QUANTITY: Final = re.compile(r"\d{1,6}", re.ASCII)
@@ -94,6 +101,17 @@ def plan_sale(campaign: Campaign, fields: Fields) -> Sale:
 def parse_authorization(fields: Fields) -> str:
     text = fields.value("authorization")
     return "" if text is None else parse_text("authorization", text, limit=AUTHORIZATION_LIMIT)
+
+
+def parse_transaction_fields(fields: Fields) -> dict[str, str]:
+    """The transaction custom fields sent with a value (trimmed, checked as customers' custom fields are: at most
+    1,000 characters), in ``TRANSACTION_FIELDS`` order; blank ones are left out."""
+    found: dict[str, str] = {}
+    for name in TRANSACTION_FIELDS:
+        text = fields.value(name)
+        if text is not None:
+            found[name] = parse_value(name, text)
+    return found
 
 
 def cents_text(cents: int, kind: str) -> str:

@@ -7,6 +7,7 @@ file; every wait is bounded, and :func:`live_server` always ends the whole group
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http.client
 import os
 import signal
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -30,14 +31,18 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "Answer",
     "LiveServer",
+    "Plan",
     "Sent",
     "check_token_updates",
     "free_port",
+    "kill_while_writing",
     "live_server",
     "post_form",
     "run_clients",
+    "run_plan",
     "start_server",
     "token_update",
+    "token_updates",
     "update_fields",
 ]
 
@@ -164,20 +169,38 @@ def update_fields(campaign_id: str, **values: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Sent:
-    """One update a client sent: its campaign, its unique token, and the answer (None: the connection broke)."""
+    """One request a client sent: its campaign, its unique token, and the answer (None: the connection broke or it
+    was not sent yet); ``fields`` is the form sent, ``success`` the document status that acknowledges it."""
 
     campaign_id: str
     token: str
     answer: Answer | None
+    fields: Mapping[str, str] = field(default_factory=dict, repr=False)
+    success: str = "updated"
 
     @property
     def acknowledged(self) -> bool:
-        return self.answer is not None and self.answer.status == "updated"
+        return self.answer is not None and self.answer.status == self.success
+
+
+# What a client sends: (client number, how many it has sent) -> the request, as a Sent without its answer.
+Plan = Callable[[int, int], Sent]
 
 
 def token_update(campaign_id: str, token: str) -> dict[str, str]:
     """An update setting two fields together, so that a half-applied one would show: both carry ``token``."""
     return update_fields(campaign_id, new_campaign_name=f"name {token}", description=f"description {token}")
+
+
+def token_updates(campaigns: list[str]) -> Plan:
+    """Token updates (token ``c<client>-<n>``) round-robin over ``campaigns``, each client starting at its own."""
+
+    def plan(number: int, sent: int) -> Sent:
+        campaign_id = campaigns[(number + sent) % len(campaigns)]
+        token = f"c{number}-{sent}"
+        return Sent(campaign_id, token, None, token_update(campaign_id, token))
+
+    return plan
 
 
 def run_clients(
@@ -189,10 +212,23 @@ def run_clients(
     stop: threading.Event | None = None,
     live: list[Sent] | None = None,
 ) -> list[Sent]:
-    """``clients`` threads, each sending token updates round-robin over ``ports`` and ``campaigns`` (interleaved:
-    consecutive requests of one client go to different servers and campaigns) until it has sent ``per_client``,
-    ``stop`` is set, or its server stops answering.  Every update sent, answered or not; each is also appended to
-    ``live`` as soon as it is answered, for a watcher in another thread."""
+    """:func:`run_plan` of token updates over ``campaigns``."""
+    return run_plan(ports, token_updates(campaigns), clients, per_client=per_client, stop=stop, live=live)
+
+
+def run_plan(
+    ports: list[int],
+    plan: Plan,
+    clients: int,
+    *,
+    per_client: int | None = None,
+    stop: threading.Event | None = None,
+    live: list[Sent] | None = None,
+) -> list[Sent]:
+    """``clients`` threads, each sending the requests ``plan`` gives it round-robin over ``ports`` (consecutive
+    requests of one client go to different servers) until it has sent ``per_client``, ``stop`` is set, or its server
+    stops answering.  Every request sent, answered or not; each is also appended to ``live`` as soon as it is
+    answered, for a watcher in another thread."""
     results: list[list[Sent]] = [[] for _ in range(clients)]
 
     def client(number: int) -> None:
@@ -200,15 +236,14 @@ def run_clients(
         try:
             sent = 0
             while (per_client is None or sent < per_client) and not (stop is not None and stop.is_set()):
-                step = number + sent
-                campaign_id = campaigns[step % len(campaigns)]
-                token = f"c{number}-{sent}"
+                request = plan(number, sent)
+                conn = conns[(number + sent) % len(conns)]
                 sent += 1
                 try:
-                    answer: Answer | None = post_form(conns[step % len(conns)], token_update(campaign_id, token))
+                    answer: Answer | None = post_form(conn, request.fields)
                 except (OSError, http.client.HTTPException):
                     answer = None
-                done = Sent(campaign_id, token, answer)
+                done = dataclasses.replace(request, answer=answer)
                 results[number].append(done)
                 if live is not None:
                     live.append(done)
@@ -226,6 +261,35 @@ def run_clients(
         if thread.is_alive():
             raise AssertionError(f"a client did not finish within {CLIENTS_TIMEOUT} s")
     return [sent for per_thread in results for sent in per_thread]
+
+
+def kill_while_writing(
+    database_url: str, workdir: Path, plan: Plan, clients: int, *, kill_after: int, kill_after_s: float
+) -> list[Sent]:
+    """Start a server, let ``clients`` send what ``plan`` gives them, and ``kill -9`` the server while they are still
+    sending, once ``kill_after`` requests have been answered or after ``kill_after_s``, whichever comes first.  Every
+    request sent, answered or not (the clients stop at their first broken connection)."""
+    sent: list[Sent] = []
+    answered: list[Sent] = []
+    stop = threading.Event()
+    server = start_server(database_url, workdir, name="before")
+    try:
+        server.wait_ready()
+        driver = threading.Thread(
+            target=lambda: sent.extend(run_plan([server.port], plan, clients, stop=stop, live=answered)), daemon=True
+        )
+        driver.start()
+        deadline = time.monotonic() + kill_after_s
+        while time.monotonic() < deadline and len(answered) < kill_after:
+            time.sleep(0.02)
+        server.kill()  # SIGKILL while the clients are still writing
+        stop.set()
+        driver.join(timeout=REQUEST_TIMEOUT * 2)
+        assert not driver.is_alive(), "the clients did not stop"
+    finally:
+        stop.set()
+        server.kill()
+    return sent
 
 
 def check_token_updates(settings: Settings, sent: list[Sent]) -> dict[str, list[str]]:

@@ -47,6 +47,10 @@ def _prepare_golden(client: TestClient) -> None:
     _record(client, BUYX, service_product="W", buyx_quantity="2")
     _record(client, BUYX, service_product="2", authorization="Till 2")
     _record(client, GIFTCARD, amount="12.5")
+    _record(
+        client, POINTS, amount="9.95", custom_field_12="Table 4", custom_field_3="Ann & <Bob>", authorization="Till 1"
+    )
+    _record(client, POINTS, amount="2")
 
 
 GOLDEN_CASES: Final = {
@@ -55,6 +59,7 @@ GOLDEN_CASES: Final = {
     "none_listed": {"campaign_id": LEGACY, "transactions_number": "0"},
     "giftcard": {"campaign_id": GIFTCARD},
     "buyx": {"campaign_id": BUYX},
+    "custom_fields": {"campaign_id": POINTS},
     "not_in_campaign": {"campaign_id": EVENTS},
     "bad_number": {"campaign_id": LEGACY, "transactions_number": "-1"},
 }

@@ -12,7 +12,7 @@ from loyalty_api.calls._context import CallContext
 from loyalty_api.calls._customer_access import named_customer
 from loyalty_api.calls.campaign_update import warnings_element
 from loyalty_api.errors import ApiError
-from loyalty_api.ledger_rules import cents_text
+from loyalty_api.ledger_rules import TRANSACTION_FIELDS, cents_text
 from loyalty_api.protocol.fields import Fields
 from loyalty_api.store.models import Campaign, CustomerLedger, LedgerEntry
 from renderers import Element, el, response
@@ -114,6 +114,8 @@ def _transaction(campaign: Campaign, entry: LedgerEntry) -> Element:
             el("redeemed", "Y" if entry.redeemed else "N"),
             el("amount", cents_text(entry.amount_cents, campaign.type)),
             el("user_name", entry.user_name),
+            # The transaction custom fields that have a value, after the legacy elements (docs/ledger.md).
+            *(el(name, entry.custom_fields[name]) for name in TRANSACTION_FIELDS if entry.custom_fields.get(name)),
         ],
     )
 

@@ -64,6 +64,7 @@ async def delete_transaction(ctx: CallContext) -> Answer:
                 service_product=entry.service_product,
                 redeemed=entry.redeemed,
                 reverses_pk=entry.pk,
+                custom_fields=entry.custom_fields,
             )
         )
         transaction = Element("transaction", attrs={"status": "deleted"}, children=[el("id", entry.pk)])

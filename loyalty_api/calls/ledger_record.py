@@ -13,7 +13,7 @@ from loyalty_api.calls.buyx_items import find_item
 from loyalty_api.customer_fields import shown
 from loyalty_api.errors import ApiError
 from loyalty_api.ledger_receipt import Receipt, receipt_element
-from loyalty_api.ledger_rules import parse_authorization, plan_sale
+from loyalty_api.ledger_rules import parse_authorization, parse_transaction_fields, plan_sale
 from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Campaign, Customer, NewLedgerEntry, Principal, utc_now
 from renderers import Element, response
@@ -30,6 +30,7 @@ async def record_activity(ctx: CallContext) -> Answer:
     principal = ctx.principal
     check_visible(principal, campaign_id)
     authorization = parse_authorization(fields)
+    custom_fields = parse_transaction_fields(fields)
 
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
@@ -50,6 +51,7 @@ async def record_activity(ctx: CallContext) -> Answer:
                 purchase_cents=sale.purchase_cents,
                 authorization=authorization,
                 service_product=service_product,
+                custom_fields=custom_fields,
             )
         )
         sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)

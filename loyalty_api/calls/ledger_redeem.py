@@ -15,7 +15,7 @@ from loyalty_api.calls.ledger_record import CUSTOMER_KEYS, entry_campaign, entry
 from loyalty_api.errors import ApiError
 from loyalty_api.ledger_receipt import Receipt, receipt_element
 from loyalty_api.ledger_redemption import plan_redemption
-from loyalty_api.ledger_rules import cents_text, parse_authorization
+from loyalty_api.ledger_rules import cents_text, parse_authorization, parse_transaction_fields
 from loyalty_api.reward_rules import parse_reward_id
 from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Campaign, NewLedgerEntry, Reward, utc_now
@@ -31,6 +31,7 @@ async def redeem(ctx: CallContext) -> Answer:
     principal = ctx.principal
     check_visible(principal, campaign_id)
     authorization = parse_authorization(fields)
+    custom_fields = parse_transaction_fields(fields)
 
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
@@ -64,6 +65,7 @@ async def redeem(ctx: CallContext) -> Answer:
                 authorization=authorization,
                 service_product=service_product,
                 redeemed=True,
+                custom_fields=custom_fields,
             )
         )
         sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)

@@ -11,7 +11,8 @@ append in the same transaction (docs/ledger.md, "Running balances").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,8 @@ __all__ = [
     "LedgerReadSql",
     "balance_mismatch",
     "balance_upsert",
+    "custom_fields_from_text",
+    "custom_fields_text",
     "cumulative_change",
     "ledger_read_sql",
     "rebuild_balances",
@@ -66,7 +69,7 @@ _SHOWN = "l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.r
 @dataclass(frozen=True, slots=True)
 class LedgerReadSql:
     sums: str  # service_product, balance, cumulative (the running balances)
-    entries: str  # pk, at, user_name, amount_cents, authorization, service_product, redeemed
+    entries: str  # pk, at, user_name, amount_cents, authorization, service_product, redeemed, custom_fields
     summary: str  # shown count, last transaction time, last redemption time
     item_names: str  # pk, description of the campaign's items, live and archived
 
@@ -79,8 +82,8 @@ def ledger_read_sql(p: Callable[[int], str]) -> LedgerReadSql:
             f" WHERE campaign_pk = {p(1)} AND customer_pk = {p(2)}"
         ),
         entries=(
-            'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed'
-            f" FROM ledger l WHERE {of_customer} AND {_SHOWN} ORDER BY l.pk DESC LIMIT {p(3)}"
+            'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
+            f" l.custom_fields FROM ledger l WHERE {of_customer} AND {_SHOWN} ORDER BY l.pk DESC LIMIT {p(3)}"
         ),
         summary=(
             "SELECT count(*), max(CASE WHEN l.service_product <> 'Activation' THEN l.at END),"
@@ -142,3 +145,17 @@ def _whole(value: object) -> int:
     if isinstance(value, int | Decimal):
         return int(value)
     raise TypeError(f"not a whole number: {value!r}")
+
+
+def custom_fields_text(fields: Mapping[str, str]) -> str | None:
+    """The ``custom_fields`` column of an entry: its transaction custom fields as one JSON object, NULL for none."""
+    return json.dumps(dict(fields), ensure_ascii=False, separators=(",", ":")) if fields else None
+
+
+def custom_fields_from_text(text: str | None) -> dict[str, str]:
+    """The transaction custom fields of a ``custom_fields`` column (in the order they were written)."""
+    if text is None:
+        return {}
+    loaded = json.loads(text)
+    assert isinstance(loaded, dict), text
+    return {str(name): str(value) for name, value in loaded.items()}

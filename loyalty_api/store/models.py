@@ -318,6 +318,8 @@ class NewLedgerEntry:
     service_product: str
     redeemed: bool = False
     reverses_pk: int | None = None
+    # The transaction custom fields sent (custom_field_N -> non-blank text), in N order; empty: none.
+    custom_fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +352,7 @@ class LedgerEntry:
     service_product: str
     redeemed: bool
     purchase_cents: int | None = None
+    custom_fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from loyalty_api.store._ledger_sql import balance_upsert, cumulative_change
+from loyalty_api.store._ledger_sql import (
+    balance_upsert,
+    cumulative_change,
+    custom_fields_from_text,
+    custom_fields_text,
+)
 from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row
 
@@ -36,15 +41,15 @@ _UPSERT: Final = balance_upsert(lambda n: f"${n}")
 # The entry and its running balance in one statement (one round trip); $12 is the cumulative change.
 _INSERT: Final = (
     "WITH added AS (INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents,"
-    ' purchase_cents, "authorization", service_product, redeemed, reverses_pk)'
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING pk), balance AS ("
+    ' purchase_cents, "authorization", service_product, redeemed, reverses_pk, custom_fields)'
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING pk), balance AS ("
     + balance_upsert(lambda n: ("$1", "$2", "$3", "$9", "$6", "$12")[n - 1])
     + ") SELECT pk FROM added"
 )
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
-    " l.purchase_cents FROM ledger l WHERE l.pk = $1 AND l.campaign_pk = $2 AND l.customer_pk = $3"
+    " l.purchase_cents, l.custom_fields FROM ledger l WHERE l.pk = $1 AND l.campaign_pk = $2 AND l.customer_pk = $3"
     " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 )
 
@@ -86,6 +91,7 @@ class LedgerTxMixin:
             entry.redeemed,
             entry.reverses_pk,
             cumulative_change(entry.amount_cents, entry.reverses_pk),
+            custom_fields_text(entry.custom_fields),
         )
         return int(pk)
 
@@ -112,4 +118,5 @@ class LedgerTxMixin:
             str(row[5]),
             bool(row[6]),
             None if purchase is None else int(purchase),
+            custom_fields_from_text(row[8]),
         )

@@ -36,7 +36,7 @@ CAMPAIGN_COLUMNS: Final = (
 REWARD_COLUMNS: Final = "pk, campaign_pk, level, description, identifier, created_at, updated_at"
 LEDGER_COLUMNS: Final = (
     'pk, account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents, "authorization",'
-    " service_product, redeemed, reverses_pk"
+    " service_product, redeemed, reverses_pk, custom_fields"
 )
 AUDIT_COLUMNS: Final = "au.pk, au.at, a.account_id, au.user_name, au.entity, au.entity_id, au.action, au.changes::text"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
+from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, custom_fields_from_text, ledger_read_sql
 from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerEntry, LedgerSums
 from loyalty_api.store.sqlite._rows import parse_time
 
@@ -44,8 +44,17 @@ class LedgerReadsMixin:
             item_sums=item_sums,
             item_names={str(pk): str(description) for pk, description in names},
             entries=[
-                LedgerEntry(int(pk), parse_time(str(at)), str(user), int(amount), str(auth), str(product), bool(red))
-                for pk, at, user, amount, auth, product, red in rows
+                LedgerEntry(
+                    int(pk),
+                    parse_time(str(at)),
+                    str(user),
+                    int(amount),
+                    str(auth),
+                    str(product),
+                    bool(red),
+                    custom_fields=custom_fields_from_text(custom),
+                )
+                for pk, at, user, amount, auth, product, red, custom in rows
             ],
             shown_count=int(count),
             last_transaction_at=None if last_at is None else parse_time(str(last_at)),

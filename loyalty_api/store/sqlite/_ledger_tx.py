@@ -11,7 +11,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-from loyalty_api.store._ledger_sql import balance_upsert, cumulative_change
+from loyalty_api.store._ledger_sql import (
+    balance_upsert,
+    cumulative_change,
+    custom_fields_from_text,
+    custom_fields_text,
+)
 from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, parse_time, time_text
 
@@ -29,13 +34,13 @@ _ITEM_SUMS: Final = (
 _UPSERT: Final = balance_upsert(lambda _n: "?")
 _INSERT: Final = (
     "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
-    ' "authorization", service_product, redeemed, reverses_pk)'
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ' "authorization", service_product, redeemed, reverses_pk, custom_fields)'
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
-    " l.purchase_cents FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ? AND l.customer_pk = ?"
+    " l.purchase_cents, l.custom_fields FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ? AND l.customer_pk = ?"
     " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 )
 
@@ -80,6 +85,7 @@ class LedgerTxMixin:
                 entry.service_product,
                 int(entry.redeemed),
                 entry.reverses_pk,
+                custom_fields_text(entry.custom_fields),
             ),
         )
         pk = int(cur.lastrowid or 0)
@@ -107,7 +113,7 @@ class LedgerTxMixin:
         row = self._conn.execute(_REVERSIBLE, (entry_pk, campaign_pk, customer_pk)).fetchone()
         if row is None:
             return None
-        pk, at, user, amount, auth, product, redeemed, purchase = row
+        pk, at, user, amount, auth, product, redeemed, purchase, custom = row
         return LedgerEntry(
             int(pk),
             parse_time(str(at)),
@@ -117,4 +123,5 @@ class LedgerTxMixin:
             str(product),
             bool(redeemed),
             None if purchase is None else int(purchase),
+            custom_fields_from_text(custom),
         )

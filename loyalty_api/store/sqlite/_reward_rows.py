@@ -12,7 +12,7 @@ __all__ = ["LEDGER_COLUMNS", "REWARD_COLUMNS", "reward_from_row"]
 REWARD_COLUMNS: Final = "pk, campaign_pk, level, description, identifier, created_at, updated_at"
 LEDGER_COLUMNS: Final = (
     "pk, account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents, authorization,"
-    " service_product, redeemed, reverses_pk"
+    " service_product, redeemed, reverses_pk, custom_fields"
 )
 
 

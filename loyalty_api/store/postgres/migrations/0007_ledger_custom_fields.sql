@@ -1,0 +1,6 @@
+-- Transaction custom fields (docs/ledger.md): the non-blank custom_field_N values sent with record_activity or
+-- redeem, as one JSON object {"custom_field_N": "text", ...}; NULL when none was sent.  The archive keeps them, so
+-- an archived entry comes back whole.  Plain text (not jsonb): the store reads and writes the object whole and
+-- never queries inside it, and text keeps it exactly as written, like SQLite's.
+ALTER TABLE ledger ADD COLUMN custom_fields text;
+ALTER TABLE ledger_archive ADD COLUMN custom_fields text;
