@@ -137,3 +137,68 @@ def test_any_text_gives_well_formed_xml(status: str, text: str, attr: str, item:
     assert root[1][0].get("kind") == xml_safe(text)
     assert root[2].tag == "entry"
     assert (root[2].text or "") == xml_safe(attr)
+
+
+# --- the text writer against lxml's serialisation -------------------------------------------------------------
+
+_NAMES = st.sampled_from(["response", "a", "b", "item", "x-y", "n_1"])
+
+
+def _trees(depth: int) -> st.SearchStrategy[Element]:
+    leaf = st.builds(
+        Element,
+        _NAMES,
+        st.none() | ANY_TEXT,
+        st.dictionaries(st.sampled_from(["status", "code", "k"]), ANY_TEXT, max_size=2),
+    )
+    if depth == 0:
+        return leaf
+    return leaf | st.builds(
+        Element,
+        _NAMES,
+        st.none() | ANY_TEXT,
+        st.dictionaries(st.sampled_from(["status", "code", "k"]), ANY_TEXT, max_size=2),
+        st.lists(_trees(depth - 1), max_size=4),
+        st.booleans(),
+        st.booleans(),
+    )
+
+
+def _lxml_fill(node: etree._Element, elem: Element) -> None:
+    if elem.text is not None:
+        node.text = xml_safe(elem.text)
+    for child in elem.children:
+        _lxml_append(node, child)
+
+
+def _lxml_append(parent: etree._Element, elem: Element) -> None:
+    if elem.inline:
+        for item in elem.children:
+            _lxml_append(parent, item)
+        return
+    attrs = {name: xml_safe(value) for name, value in elem.attrs.items()}
+    _lxml_fill(etree.SubElement(parent, elem.name, attrs or None), elem)
+
+
+def _rendered_by_lxml(doc: Element) -> bytes:
+    """The reference: the tree built with lxml and serialised by it (how the renderer first worked)."""
+    root = etree.Element(doc.name, {name: xml_safe(value) for name, value in doc.attrs.items()} or None)
+    _lxml_fill(root, doc)
+    return DECLARATION + etree.tostring(root, encoding="UTF-8")
+
+
+@given(_trees(3))
+def test_the_text_writer_gives_lxmls_bytes(doc: Element) -> None:
+    doc.inline = False  # the root is always an element of its own
+    rendered = render_xml(doc)
+    assert rendered == _rendered_by_lxml(doc)
+    assert etree.fromstring(rendered).tag == doc.name
+
+
+def test_empty_text_attributes_and_carriage_returns_as_lxml_writes_them() -> None:
+    doc = Element("a", "", {"k": "q\r\n\t\"&<>'"}, [Element("b", "x\ry\tz\n&<>\"'"), Element("c")])
+    assert (
+        render_xml(doc)
+        == _rendered_by_lxml(doc)
+        == DECLARATION + (b'<a k="q&#13;&#10;&#9;&quot;&amp;&lt;&gt;\'"><b>x&#13;y\tz\n&amp;&lt;&gt;"\'</b><c/></a>')
+    )
