@@ -101,18 +101,20 @@ def test_decimals_and_times_come_back_exactly(tmp_path: Path) -> None:
 
 
 def test_a_deadlock_victim_is_run_again(tmp_path: Path) -> None:
-    """Two writes lock two campaigns in opposite orders: PostgreSQL aborts one, the store runs it again, and both
-    apply."""
+    """Two stores (as two processes would have: a group-commit writer each, on its own connection) lock two
+    campaigns in opposite orders: PostgreSQL aborts one job, its writer rolls back to the job's savepoint and runs
+    it again in its next batch, and both apply."""
     settings = backend_settings("postgres", tmp_path)
     attempts = {"first": 0, "second": 0}
 
     async def run() -> list[str]:
-        store = create_store(settings)
-        await store.open()
+        first_store, second_store = create_store(settings), create_store(settings)
+        await first_store.open()
+        await second_store.open()
         try:
-            await store.migrate()
-            await load_demo(store)
-            account = await store.get_account("greatwidgets")
+            await first_store.migrate()
+            await load_demo(first_store)
+            account = await first_store.get_account("greatwidgets")
             assert account is not None
             both_locked_one = asyncio.Barrier(2)
 
@@ -131,14 +133,15 @@ def test_a_deadlock_victim_is_run_again(tmp_path: Path) -> None:
 
             return list(
                 await asyncio.gather(
-                    store.write(crossing("first", "1234567890123450", "1234567890123451")),
-                    store.write(crossing("second", "1234567890123451", "1234567890123450")),
+                    first_store.write(crossing("first", "1234567890123450", "1234567890123451")),
+                    second_store.write(crossing("second", "1234567890123451", "1234567890123450")),
                 )
             )
         finally:
-            await store.close()
+            await first_store.close()
+            await second_store.close()
 
-    assert asyncio.run(run()) == ["first", "second"]
+    assert asyncio.run(asyncio.wait_for(run(), timeout=60)) == ["first", "second"]
     assert sorted(attempts.values()) == [1, 2]
 
 
