@@ -13,7 +13,7 @@ from loyalty_api.store.postgres._items_tx import ItemsTxMixin
 from loyalty_api.store.postgres._ledger_tx import LedgerTxMixin
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row, changes_to_json
 
-__all__ = ["PostgresWriteTx", "UPDATABLE_CAMPAIGN_COLUMNS"]
+__all__ = ["UPDATABLE_CAMPAIGN_COLUMNS", "PostgresWriteTx", "insert_audit_rows"]
 
 UPDATABLE_CAMPAIGN_COLUMNS: Final = frozenset(
     {
@@ -34,19 +34,29 @@ _CAMPAIGN_FOR_UPDATE: Final = (
     f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = $1 AND campaign_id = $2 FOR UPDATE"
 )
 _HAS_VALUE_ENTRIES: Final = "SELECT EXISTS (SELECT 1 FROM ledger WHERE campaign_pk = $1 AND amount_cents <> 0)"
-_APPEND_AUDIT: Final = (
+# The audit rows of a whole batch, in one statement, in the order their jobs appended them (identity order).
+_INSERT_AUDIT_ROWS: Final = (
     "INSERT INTO audit (at, account_pk, user_name, entity, entity_id, campaign_id, action, changes)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)"
+    " SELECT at, account_pk, user_name, entity, entity_id, campaign_id, action, changes::jsonb"
+    " FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+    " $8::text[]) WITH ORDINALITY AS r (at, account_pk, user_name, entity, entity_id, campaign_id, action, changes, n)"
+    " ORDER BY n"
 )
 
 
 class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, ItemsTxMixin, LedgerTxMixin):
-    """Valid only inside the transaction :meth:`PostgresStore.write` opened on ``conn``."""
+    """Valid only inside the transaction :meth:`PostgresStore.write` opened on ``conn``.
 
-    __slots__ = ("conn",)
+    Audit rows are not inserted when appended: they go to ``audit``, and the group-commit writer inserts the rows
+    of its batch's successful jobs with one statement before ``COMMIT`` (one round trip less per request).  No
+    write reads the audit, so nothing inside a transaction can tell the difference.
+    """
 
-    def __init__(self, conn: Conn) -> None:
+    __slots__ = ("audit", "conn")
+
+    def __init__(self, conn: Conn, audit: list[NewAudit]) -> None:
         self.conn = conn
+        self.audit = audit
 
     async def campaign_for_update(self, account_pk: int, campaign_id: str) -> Campaign | None:
         # The row lock is held until COMMIT: concurrent updates of this campaign queue behind it and
@@ -72,14 +82,19 @@ class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, ItemsTxMixin, LedgerTxMi
         )
 
     async def append_audit(self, entry: NewAudit) -> None:
-        await self.conn.execute(
-            _APPEND_AUDIT,
-            entry.at,
-            entry.account_pk,
-            entry.user_name,
-            entry.entity,
-            entry.entity_id,
-            entry.campaign_id,
-            entry.action,
-            changes_to_json(entry.changes),
-        )
+        self.audit.append(entry)
+
+
+async def insert_audit_rows(conn: Conn, entries: list[NewAudit]) -> None:
+    """Insert ``entries`` into the audit, in their order, with one statement."""
+    await conn.execute(
+        _INSERT_AUDIT_ROWS,
+        [e.at for e in entries],
+        [e.account_pk for e in entries],
+        [e.user_name for e in entries],
+        [e.entity for e in entries],
+        [e.entity_id for e in entries],
+        [e.campaign_id for e in entries],
+        [e.action for e in entries],
+        [changes_to_json(e.changes) for e in entries],
+    )

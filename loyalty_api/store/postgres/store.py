@@ -177,7 +177,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
     async def write(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
         if self._writer is None:
             raise StoreUnavailable("the store is not open")
-        return await self._writer.submit(lambda conn: work(PostgresWriteTx(conn)))
+        return await self._writer.submit(work)
 
     # --- reads -----------------------------------------------------------------------------------
 
