@@ -85,6 +85,7 @@ class _Ran:
 
     outcomes: list[tuple[_Job, object, BaseException | None]] = field(default_factory=list)
     audit: list[NewAudit] = field(default_factory=list)
+    locked_campaigns: dict[tuple[int, str], asyncpg.Record] = field(default_factory=dict)
     again: list[_Job] = field(default_factory=list)  # to run in a following batch
 
 
@@ -192,8 +193,9 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
         if position == 1:
             await conn.execute(_SHORT_LOCK_WAITS)
         audit: list[NewAudit] = []
+        locked = dict(ran.locked_campaigns)
         try:
-            result = await job.work(PostgresWriteTx(conn, audit))
+            result = await job.work(PostgresWriteTx(conn, audit, locked))
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -206,6 +208,7 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
             return ran
         ran.outcomes.append((job, result, None))
         ran.audit.extend(audit)
+        ran.locked_campaigns = locked
     return ran
 
 
@@ -216,8 +219,9 @@ async def _run_carefully(conn: Conn, batch: list[_Job]) -> _Ran:
         await conn.execute(statement)
         statement = _SECOND_JOB if position == 0 else _NEXT_JOB
         audit: list[NewAudit] = []
+        locked = dict(ran.locked_campaigns)
         try:
-            result = await job.work(PostgresWriteTx(conn, audit))
+            result = await job.work(PostgresWriteTx(conn, audit, locked))
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -231,6 +235,7 @@ async def _run_carefully(conn: Conn, batch: list[_Job]) -> _Ran:
         else:
             ran.outcomes.append((job, result, None))
             ran.audit.extend(audit)
+            ran.locked_campaigns = locked  # a job rolled back to its savepoint released the locks it took
     return ran
 
 
