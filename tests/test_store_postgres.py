@@ -181,3 +181,53 @@ def _schema(settings: Settings) -> str:
     schema = parse_postgres_url(settings.database_url).schema
     assert schema is not None
     return schema
+
+
+def test_a_batch_does_not_wait_for_a_lock_while_holding_others(tmp_path: Path) -> None:
+    """Another process holds one campaign's row lock.  A batch of three updates (the held campaign second) commits
+    the first update at once instead of waiting with its lock held: the job that would wait ends the batch and
+    leads the next one, where it waits holding nothing else; it and the third apply once the lock is released."""
+    settings = backend_settings("postgres", tmp_path)
+    first, held, third = "1234567890123450", "1234567890123451", "1234567890123453"
+
+    async def run() -> None:
+        holder, store = create_store(settings), create_store(settings)
+        await holder.open()
+        await store.open()
+        try:
+            await holder.migrate()
+            await load_demo(holder)
+            account = await holder.get_account("greatwidgets")
+            assert account is not None
+            locked, release = asyncio.Event(), asyncio.Event()
+
+            async def hold(tx: WriteTx) -> None:
+                assert await tx.campaign_for_update(account.pk, held) is not None
+                locked.set()
+                await release.wait()
+
+            def describe(campaign_id: str) -> Callable[[WriteTx], Awaitable[None]]:
+                async def work(tx: WriteTx) -> None:
+                    campaign = await tx.campaign_for_update(account.pk, campaign_id)
+                    assert campaign is not None
+                    await tx.update_campaign(campaign.pk, {"description": "batched"}, campaign.updated_at)
+
+                return work
+
+            holding = asyncio.create_task(holder.write(hold))
+            await asyncio.wait_for(locked.wait(), timeout=10)
+            writes = [asyncio.create_task(store.write(describe(c))) for c in (first, held, third)]
+            await asyncio.wait_for(asyncio.shield(writes[0]), timeout=10)
+            assert not writes[1].done() and not writes[2].done()
+            seen = await holder.get_campaign(account.pk, first)
+            assert seen is not None and seen.description == "batched"
+            release.set()
+            await asyncio.wait_for(asyncio.gather(holding, *writes), timeout=10)
+            for campaign_id in (held, third):
+                seen = await holder.get_campaign(account.pk, campaign_id)
+                assert seen is not None and seen.description == "batched"
+        finally:
+            await holder.close()
+            await store.close()
+
+    asyncio.run(run())
