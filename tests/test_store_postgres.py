@@ -4,6 +4,8 @@ and errors when the server is not there.  (Everything else runs on both stores t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from decimal import Decimal
@@ -228,6 +230,66 @@ def test_a_batch_does_not_wait_for_a_lock_while_holding_others(tmp_path: Path) -
                 assert seen is not None and seen.description == "batched"
         finally:
             await holder.close()
+            await store.close()
+
+    asyncio.run(run())
+
+
+def test_a_broken_writer_connection_fails_its_batch_and_the_next_batch_reconnects(tmp_path: Path) -> None:
+    """The writer's connection dies while a batch of two updates is open: neither is acknowledged nor kept (both
+    fail with StoreUnavailable), and the next write connects afresh and applies."""
+    base = backend_settings("postgres", tmp_path)
+    application_name = f"lt_writer_{os.getpid()}_{id(tmp_path)}"
+    settings = dataclasses.replace(base, database_url=f"{base.database_url}&application_name={application_name}")
+    first, second = "1234567890123450", "1234567890123451"
+
+    async def run() -> None:
+        store = create_store(settings)
+        await store.open()
+        try:
+            await store.migrate()
+            await load_demo(store)
+            account = await store.get_account("greatwidgets")
+            assert account is not None
+            inside, go_on = asyncio.Event(), asyncio.Event()
+
+            def describe(campaign_id: str, text: str, *, pause: bool = False) -> Callable[[WriteTx], Awaitable[str]]:
+                async def work(tx: WriteTx) -> str:
+                    campaign = await tx.campaign_for_update(account.pk, campaign_id)
+                    assert campaign is not None
+                    await tx.update_campaign(campaign.pk, {"description": text}, campaign.updated_at)
+                    if pause:
+                        inside.set()
+                        await go_on.wait()
+                    return text
+
+                return work
+
+            writes = [
+                asyncio.create_task(store.write(describe(first, "lost"))),
+                asyncio.create_task(store.write(describe(second, "lost", pause=True))),
+            ]
+            await asyncio.wait_for(inside.wait(), timeout=10)
+            admin = await asyncpg.connect(parse_postgres_url(settings.database_url).dsn)
+            try:
+                killed = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = $1 AND state = 'idle in transaction'",
+                    application_name,
+                )
+            finally:
+                await admin.close()
+            assert killed == 1
+            go_on.set()
+            outcomes = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), timeout=10)
+            assert all(isinstance(outcome, StoreUnavailable) for outcome in outcomes), outcomes
+            for campaign_id in (first, second):
+                seen = await store.get_campaign(account.pk, campaign_id)
+                assert seen is not None and seen.description != "lost"
+            assert await store.write(describe(second, "kept")) == "kept"
+            seen = await store.get_campaign(account.pk, second)
+            assert seen is not None and seen.description == "kept"
+        finally:
             await store.close()
 
     asyncio.run(run())
