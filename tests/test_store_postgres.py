@@ -19,6 +19,7 @@ from loyalty_api.demo import load_demo
 from loyalty_api.store import StoreUnavailable, WriteTx, create_store
 from loyalty_api.store._migrations import load_migrations
 from loyalty_api.store.postgres import PostgresStore
+from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._url import parse_postgres_url
 from tests._backends import backend_settings, postgres_url
 from tests._live_server import free_port
@@ -293,3 +294,31 @@ def test_a_broken_writer_connection_fails_its_batch_and_the_next_batch_reconnect
             await store.close()
 
     asyncio.run(run())
+
+
+def test_reads_take_the_pool_in_arrival_order() -> None:
+    """The read pool's gate: a slot given back goes to the oldest waiter, not to a request arriving just then, and
+    a cancelled waiter's turn passes to the next."""
+    order: list[str] = []
+
+    async def run() -> None:
+        gate = FairGate(1)
+        release = asyncio.Event()
+
+        async def read(name: str, hold: asyncio.Event | None = None) -> None:
+            async with gate:
+                order.append(name)
+                if hold is not None:
+                    await hold.wait()
+
+        first = asyncio.create_task(read("first", release))
+        await asyncio.sleep(0)
+        waiters = {name: asyncio.create_task(read(name)) for name in ("second", "cancelled", "third")}
+        await asyncio.sleep(0)
+        waiters["cancelled"].cancel()
+        release.set()
+        newcomer = asyncio.create_task(read("newcomer"))  # arrives as the slot is given back
+        await asyncio.gather(first, newcomer, waiters["second"], waiters["third"])
+
+    asyncio.run(run())
+    assert order == ["first", "second", "third", "newcomer"]

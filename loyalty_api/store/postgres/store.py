@@ -35,6 +35,7 @@ from loyalty_api.store.models import (
 from loyalty_api.store.postgres import _campaign_reads
 from loyalty_api.store.postgres._customer_reads import CustomerReadsMixin
 from loyalty_api.store.postgres._errors import is_unavailable
+from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._ledger_reads import LedgerReadsMixin
 from loyalty_api.store.postgres._migrate import apply_migrations
 from loyalty_api.store.postgres._rows import (
@@ -95,6 +96,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
         self._server_settings = parsed.server_settings
         self._pool: asyncpg.Pool | None = None
         self._writer: PostgresGroupCommitWriter | None = None
+        self._gate = FairGate(pool_max)  # reads take the pool's connections in arrival order
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -152,7 +154,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
     async def ping(self) -> None:
         pool = self._require_pool()
         try:
-            async with asyncio.timeout(PING_TIMEOUT_S):
+            async with asyncio.timeout(PING_TIMEOUT_S), self._gate:
                 await pool.fetchval("SELECT 1 FROM schema_migrations LIMIT 1")
         except (asyncpg.PostgresError, TimeoutError) as exc:  # also: not migrated yet
             raise _unavailable(exc) from exc
@@ -183,7 +185,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         try:
-            return await self._require_pool().fetchrow(query, *args)
+            async with self._gate:
+                return await self._require_pool().fetchrow(query, *args)
         except Exception as exc:
             if is_unavailable(exc):
                 raise _unavailable(exc) from exc
@@ -191,7 +194,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _with_conn(self, read: Callable[..., Awaitable[T]], *args: Any) -> T:
         try:
-            async with self._require_pool().acquire() as conn:
+            async with self._gate, self._require_pool().acquire() as conn:
                 return await read(conn, *args)
         except Exception as exc:
             if is_unavailable(exc):
@@ -200,7 +203,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _fetchval(self, query: str, *args: Any) -> Any:
         try:
-            return await self._require_pool().fetchval(query, *args)
+            async with self._gate:
+                return await self._require_pool().fetchval(query, *args)
         except Exception as exc:
             if is_unavailable(exc):
                 raise _unavailable(exc) from exc
@@ -208,7 +212,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         try:
-            return await self._require_pool().fetch(query, *args)
+            async with self._gate:
+                return await self._require_pool().fetch(query, *args)
         except Exception as exc:
             if is_unavailable(exc):
                 raise _unavailable(exc) from exc
