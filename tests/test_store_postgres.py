@@ -4,6 +4,8 @@ and errors when the server is not there.  (Everything else runs on both stores t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from decimal import Decimal
@@ -17,6 +19,7 @@ from loyalty_api.demo import load_demo
 from loyalty_api.store import StoreUnavailable, WriteTx, create_store
 from loyalty_api.store._migrations import load_migrations
 from loyalty_api.store.postgres import PostgresStore
+from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._url import parse_postgres_url
 from tests._backends import backend_settings, postgres_url
 from tests._live_server import free_port
@@ -101,18 +104,20 @@ def test_decimals_and_times_come_back_exactly(tmp_path: Path) -> None:
 
 
 def test_a_deadlock_victim_is_run_again(tmp_path: Path) -> None:
-    """Two writes lock two campaigns in opposite orders: PostgreSQL aborts one, the store runs it again, and both
-    apply."""
+    """Two stores (as two processes would have: a group-commit writer each, on its own connection) lock two
+    campaigns in opposite orders: PostgreSQL aborts one job, its writer rolls back to the job's savepoint and runs
+    it again in its next batch, and both apply."""
     settings = backend_settings("postgres", tmp_path)
     attempts = {"first": 0, "second": 0}
 
     async def run() -> list[str]:
-        store = create_store(settings)
-        await store.open()
+        first_store, second_store = create_store(settings), create_store(settings)
+        await first_store.open()
+        await second_store.open()
         try:
-            await store.migrate()
-            await load_demo(store)
-            account = await store.get_account("greatwidgets")
+            await first_store.migrate()
+            await load_demo(first_store)
+            account = await first_store.get_account("greatwidgets")
             assert account is not None
             both_locked_one = asyncio.Barrier(2)
 
@@ -131,14 +136,15 @@ def test_a_deadlock_victim_is_run_again(tmp_path: Path) -> None:
 
             return list(
                 await asyncio.gather(
-                    store.write(crossing("first", "1234567890123450", "1234567890123451")),
-                    store.write(crossing("second", "1234567890123451", "1234567890123450")),
+                    first_store.write(crossing("first", "1234567890123450", "1234567890123451")),
+                    second_store.write(crossing("second", "1234567890123451", "1234567890123450")),
                 )
             )
         finally:
-            await store.close()
+            await first_store.close()
+            await second_store.close()
 
-    assert asyncio.run(run()) == ["first", "second"]
+    assert asyncio.run(asyncio.wait_for(run(), timeout=60)) == ["first", "second"]
     assert sorted(attempts.values()) == [1, 2]
 
 
@@ -178,3 +184,141 @@ def _schema(settings: Settings) -> str:
     schema = parse_postgres_url(settings.database_url).schema
     assert schema is not None
     return schema
+
+
+def test_a_batch_does_not_wait_for_a_lock_while_holding_others(tmp_path: Path) -> None:
+    """Another process holds one campaign's row lock.  A batch of three updates (the held campaign second) commits
+    the first update at once instead of waiting with its lock held: the job that would wait ends the batch and
+    leads the next one, where it waits holding nothing else; it and the third apply once the lock is released."""
+    settings = backend_settings("postgres", tmp_path)
+    first, held, third = "1234567890123450", "1234567890123451", "1234567890123453"
+
+    async def run() -> None:
+        holder, store = create_store(settings), create_store(settings)
+        await holder.open()
+        await store.open()
+        try:
+            await holder.migrate()
+            await load_demo(holder)
+            account = await holder.get_account("greatwidgets")
+            assert account is not None
+            locked, release = asyncio.Event(), asyncio.Event()
+
+            async def hold(tx: WriteTx) -> None:
+                assert await tx.campaign_for_update(account.pk, held) is not None
+                locked.set()
+                await release.wait()
+
+            def describe(campaign_id: str) -> Callable[[WriteTx], Awaitable[None]]:
+                async def work(tx: WriteTx) -> None:
+                    campaign = await tx.campaign_for_update(account.pk, campaign_id)
+                    assert campaign is not None
+                    await tx.update_campaign(campaign.pk, {"description": "batched"}, campaign.updated_at)
+
+                return work
+
+            holding = asyncio.create_task(holder.write(hold))
+            await asyncio.wait_for(locked.wait(), timeout=10)
+            writes = [asyncio.create_task(store.write(describe(c))) for c in (first, held, third)]
+            await asyncio.wait_for(asyncio.shield(writes[0]), timeout=10)
+            assert not writes[1].done() and not writes[2].done()
+            seen = await holder.get_campaign(account.pk, first)
+            assert seen is not None and seen.description == "batched"
+            release.set()
+            await asyncio.wait_for(asyncio.gather(holding, *writes), timeout=10)
+            for campaign_id in (held, third):
+                seen = await holder.get_campaign(account.pk, campaign_id)
+                assert seen is not None and seen.description == "batched"
+        finally:
+            await holder.close()
+            await store.close()
+
+    asyncio.run(run())
+
+
+def test_a_broken_writer_connection_fails_its_batch_and_the_next_batch_reconnects(tmp_path: Path) -> None:
+    """The writer's connection dies while a batch of two updates is open: neither is acknowledged nor kept (both
+    fail with StoreUnavailable), and the next write connects afresh and applies."""
+    base = backend_settings("postgres", tmp_path)
+    application_name = f"lt_writer_{os.getpid()}_{id(tmp_path)}"
+    settings = dataclasses.replace(base, database_url=f"{base.database_url}&application_name={application_name}")
+    first, second = "1234567890123450", "1234567890123451"
+
+    async def run() -> None:
+        store = create_store(settings)
+        await store.open()
+        try:
+            await store.migrate()
+            await load_demo(store)
+            account = await store.get_account("greatwidgets")
+            assert account is not None
+            inside, go_on = asyncio.Event(), asyncio.Event()
+
+            def describe(campaign_id: str, text: str, *, pause: bool = False) -> Callable[[WriteTx], Awaitable[str]]:
+                async def work(tx: WriteTx) -> str:
+                    campaign = await tx.campaign_for_update(account.pk, campaign_id)
+                    assert campaign is not None
+                    await tx.update_campaign(campaign.pk, {"description": text}, campaign.updated_at)
+                    if pause:
+                        inside.set()
+                        await go_on.wait()
+                    return text
+
+                return work
+
+            writes = [
+                asyncio.create_task(store.write(describe(first, "lost"))),
+                asyncio.create_task(store.write(describe(second, "lost", pause=True))),
+            ]
+            await asyncio.wait_for(inside.wait(), timeout=10)
+            admin = await asyncpg.connect(parse_postgres_url(settings.database_url).dsn)
+            try:
+                killed = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = $1 AND state = 'idle in transaction'",
+                    application_name,
+                )
+            finally:
+                await admin.close()
+            assert killed == 1
+            go_on.set()
+            outcomes = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), timeout=10)
+            assert all(isinstance(outcome, StoreUnavailable) for outcome in outcomes), outcomes
+            for campaign_id in (first, second):
+                seen = await store.get_campaign(account.pk, campaign_id)
+                assert seen is not None and seen.description != "lost"
+            assert await store.write(describe(second, "kept")) == "kept"
+            seen = await store.get_campaign(account.pk, second)
+            assert seen is not None and seen.description == "kept"
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+def test_reads_take_the_pool_in_arrival_order() -> None:
+    """The read pool's gate: a slot given back goes to the oldest waiter, not to a request arriving just then, and
+    a cancelled waiter's turn passes to the next."""
+    order: list[str] = []
+
+    async def run() -> None:
+        gate = FairGate(1)
+        release = asyncio.Event()
+
+        async def read(name: str, hold: asyncio.Event | None = None) -> None:
+            async with gate:
+                order.append(name)
+                if hold is not None:
+                    await hold.wait()
+
+        first = asyncio.create_task(read("first", release))
+        await asyncio.sleep(0)
+        waiters = {name: asyncio.create_task(read(name)) for name in ("second", "cancelled", "third")}
+        await asyncio.sleep(0)
+        waiters["cancelled"].cancel()
+        release.set()
+        newcomer = asyncio.create_task(read("newcomer"))  # arrives as the slot is given back
+        await asyncio.gather(first, newcomer, waiters["second"], waiters["third"])
+
+    asyncio.run(run())
+    assert order == ["first", "second", "third", "newcomer"]

@@ -17,6 +17,7 @@ from loyalty_api.store._ledger_sql import rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict
 from loyalty_api.store.models import ArchiveCounts, RestoredCampaign
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, LEDGER_COLUMNS, REWARD_COLUMNS, Conn, campaign_from_row
+from loyalty_api.store.postgres._savepoint import savepoint
 
 __all__ = ["archive_campaign", "archive_reward", "lock_campaign_id", "restore_campaign"]
 
@@ -110,7 +111,7 @@ async def restore_campaign(conn: Conn, account_pk: int, campaign_id: str) -> Res
         raise ArchiveConflict(f"{orphans} of its transactions belong to customers no longer in the account")
     try:
         # A savepoint: should a row fail to take its place, the caller's transaction stays usable.
-        async with conn.transaction():
+        async with savepoint(conn):
             row = await conn.fetchrow(
                 f"WITH moved AS (DELETE FROM campaigns_archive WHERE pk = $1 RETURNING {CAMPAIGN_COLUMNS})"
                 f" INSERT INTO campaigns ({CAMPAIGN_COLUMNS}) OVERRIDING SYSTEM VALUE"

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from asyncpg import Record
+
 from loyalty_api.store.interface import CampaignValues, RewardValues
 from loyalty_api.store.models import ArchiveCounts, Campaign, RestoredCampaign, Reward
 from loyalty_api.store.postgres import _archive
@@ -41,6 +43,7 @@ _ID_IN_USE: Final = (
 class CampaignTxMixin:
     __slots__ = ()
     conn: Conn
+    locked_campaigns: dict[tuple[int, str], Record]  # see PostgresWriteTx
 
     async def campaign_id_in_use(self, campaign_id: str) -> bool:
         # The id's advisory lock, held to the end of the transaction, keeps a concurrent creator of the same id
@@ -52,6 +55,7 @@ class CampaignTxMixin:
         unknown = set(values) - _NEW_CAMPAIGN_COLUMNS
         if unknown:
             raise ValueError(f"not campaign columns: {sorted(unknown)}")
+        self.locked_campaigns.clear()
         names = sorted(values)
         placeholders = ", ".join(f"${i}" for i in range(2, len(names) + 2))
         row = await self.conn.fetchrow(
@@ -104,7 +108,9 @@ class CampaignTxMixin:
         await _archive.archive_reward(self.conn, reward_pk, by, at)
 
     async def archive_campaign(self, campaign_pk: int, by: str, at: datetime) -> ArchiveCounts:
+        self.locked_campaigns.clear()
         return await _archive.archive_campaign(self.conn, campaign_pk, by, at)
 
     async def restore_campaign(self, account_pk: int, campaign_id: str) -> RestoredCampaign | None:
+        self.locked_campaigns.clear()
         return await _archive.restore_campaign(self.conn, account_pk, campaign_id)

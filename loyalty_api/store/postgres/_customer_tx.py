@@ -19,6 +19,7 @@ from loyalty_api.store.models import CUSTOMER_WRITABLE_COLUMNS, Customer, Restor
 from loyalty_api.store.postgres._customer_rows import customer_from_row
 from loyalty_api.store.postgres._ledger_tx import add_to_balance
 from loyalty_api.store.postgres._rows import LEDGER_COLUMNS, Conn
+from loyalty_api.store.postgres._savepoint import savepoint
 
 __all__ = ["CustomerTxMixin"]
 
@@ -168,7 +169,7 @@ class CustomerTxMixin:
         if missing:
             raise ArchiveConflict(f"{missing} of their transactions belong to campaigns no longer in the account")
         try:
-            async with conn.transaction():  # a savepoint: the caller's transaction stays usable
+            async with savepoint(conn):  # a savepoint: the caller's transaction stays usable
                 row = await conn.fetchrow(
                     f"WITH moved AS (DELETE FROM customers_archive WHERE pk = $1 RETURNING {CUSTOMER_COLUMNS})"
                     f" INSERT INTO customers ({CUSTOMER_COLUMNS}) OVERRIDING SYSTEM VALUE"

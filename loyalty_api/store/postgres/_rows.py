@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Final, TypeAlias
 
-from asyncpg import Record
+from asyncpg import Connection, Record
 from asyncpg.pool import PoolConnectionProxy
 
 from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, Reward
@@ -25,8 +25,8 @@ __all__ = [
     "reward_from_row",
 ]
 
-# A connection taken from the pool.
-Conn: TypeAlias = "PoolConnectionProxy[Record]"
+# A connection taken from the pool (reads), or the group-commit writer's own connection (writes).
+Conn: TypeAlias = "Connection[Record] | PoolConnectionProxy[Record]"
 
 ACCOUNT_COLUMNS: Final = "a.pk, a.account_id, a.name, a.currency, a.in_coalition, a.in_two_tier"
 CAMPAIGN_COLUMNS: Final = (

@@ -1,12 +1,13 @@
-"""The PostgreSQL store: asyncpg, one connection pool per process, one transaction per write.
+"""The PostgreSQL store: asyncpg, one connection pool per process for reads, one group-commit writer for writes.
 
-Writes run at READ COMMITTED on one pooled connection; a write that reads a row in order to change it
-locks that row first (``SELECT ... FOR UPDATE``), so concurrent writers of one campaign, in this
-process or on another node, queue behind each other and each sees the row as the previous one left
-it.  ``COMMIT`` returns once the change is durable (``synchronous_commit`` as the server has it,
-``on`` by default).  Driver errors that mean the database cannot answer become
-:class:`StoreUnavailable`; a transaction chosen as a deadlock victim is run again (its work function
-may therefore run more than once; it must keep its effects inside the transaction).
+Writes go through the process's :class:`PostgresGroupCommitWriter` (``_writer.py``): on its own
+connection, queued writes run as one READ COMMITTED transaction with a savepoint each and one
+``COMMIT`` (durable: ``synchronous_commit`` as the server has it, ``on`` by default).  A write that
+reads a row in order to change it locks that row first (``SELECT ... FOR UPDATE``), so concurrent
+writers of one campaign on another node queue behind the batch that holds it and then see the row as
+it left it.  Driver errors that mean the database cannot answer become :class:`StoreUnavailable`; a
+write chosen as a deadlock victim is run again (its work function may therefore run more than once;
+it must keep its effects inside the transaction).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from loyalty_api.store.models import (
 )
 from loyalty_api.store.postgres import _campaign_reads
 from loyalty_api.store.postgres._customer_reads import CustomerReadsMixin
-from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
+from loyalty_api.store.postgres._errors import is_unavailable
+from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._ledger_reads import LedgerReadsMixin
 from loyalty_api.store.postgres._ledger_tx import add_to_balance
 from loyalty_api.store.postgres._migrate import apply_migrations
@@ -49,6 +51,7 @@ from loyalty_api.store.postgres._rows import (
 )
 from loyalty_api.store.postgres._tx import PostgresWriteTx
 from loyalty_api.store.postgres._url import parse_postgres_url
+from loyalty_api.store.postgres._writer import PostgresGroupCommitWriter
 
 __all__ = ["PostgresStore"]
 
@@ -57,7 +60,6 @@ _log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S: Final = 5.0
 PING_TIMEOUT_S: Final = 3.0
-_WRITE_ATTEMPTS: Final = 3
 
 _FIND_LOGIN: Final = (
     f"SELECT {ACCOUNT_COLUMNS}, u.pk, u.user_name, u.role, u.allowed_campaigns, u.key_digest"
@@ -94,6 +96,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
         self._dsn = parsed.dsn
         self._server_settings = parsed.server_settings
         self._pool: asyncpg.Pool | None = None
+        self._writer: PostgresGroupCommitWriter | None = None
+        self._gate = FairGate(pool_max)  # reads take the pool's connections in arrival order
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -107,11 +111,16 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
             server_settings=self._server_settings,
         )
 
+    async def _connect_writer(self) -> asyncpg.Connection[asyncpg.Record]:
+        # The same settings as the pool's connections (search path, application name, statement cache).
+        return await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT_S, server_settings=self._server_settings)
+
     async def open(self) -> None:
         """Create the pool.  When the server cannot be reached, start anyway with an empty pool that
         connects on demand: the process comes up and ``/readyz`` says 503 until the database answers."""
         if self._pool is not None:
             return
+        self._writer = PostgresGroupCommitWriter(self._connect_writer)
         try:
             self._pool = await self._create_pool(self.pool_min)
         except Exception as exc:
@@ -121,6 +130,9 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
             self._pool = await self._create_pool(0)
 
     async def close(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await writer.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             try:
@@ -143,7 +155,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
     async def ping(self) -> None:
         pool = self._require_pool()
         try:
-            async with asyncio.timeout(PING_TIMEOUT_S):
+            async with asyncio.timeout(PING_TIMEOUT_S), self._gate:
                 await pool.fetchval("SELECT 1 FROM schema_migrations LIMIT 1")
         except (asyncpg.PostgresError, TimeoutError) as exc:  # also: not migrated yet
             raise _unavailable(exc) from exc
@@ -166,27 +178,16 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
     # --- the write path ------------------------------------------------------------------------
 
     async def write(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
-        pool = self._require_pool()
-        attempt = 1
-        while True:
-            try:
-                async with pool.acquire() as conn, conn.transaction(isolation="read_committed"):
-                    return await work(PostgresWriteTx(conn))
-            except RETRYABLE as exc:
-                if attempt >= _WRITE_ATTEMPTS:
-                    raise StoreUnavailable(f"gave up after {attempt} attempts: {exc}") from exc
-                _log.info("write transaction retried after %s", type(exc).__name__)
-                attempt += 1
-            except Exception as exc:
-                if is_unavailable(exc):
-                    raise _unavailable(exc) from exc
-                raise
+        if self._writer is None:
+            raise StoreUnavailable("the store is not open")
+        return await self._writer.submit(work)
 
     # --- reads -----------------------------------------------------------------------------------
 
     async def _fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         try:
-            return await self._require_pool().fetchrow(query, *args)
+            async with self._gate:
+                return await self._require_pool().fetchrow(query, *args)
         except Exception as exc:
             if is_unavailable(exc):
                 raise _unavailable(exc) from exc
@@ -194,7 +195,7 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _with_conn(self, read: Callable[..., Awaitable[T]], *args: Any) -> T:
         try:
-            async with self._require_pool().acquire() as conn:
+            async with self._gate, self._require_pool().acquire() as conn:
                 return await read(conn, *args)
         except Exception as exc:
             if is_unavailable(exc):
@@ -203,7 +204,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _fetchval(self, query: str, *args: Any) -> Any:
         try:
-            return await self._require_pool().fetchval(query, *args)
+            async with self._gate:
+                return await self._require_pool().fetchval(query, *args)
         except Exception as exc:
             if is_unavailable(exc):
                 raise _unavailable(exc) from exc
@@ -211,7 +213,8 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
 
     async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         try:
-            return await self._require_pool().fetch(query, *args)
+            async with self._gate:
+                return await self._require_pool().fetch(query, *args)
         except Exception as exc:
             if is_unavailable(exc):
                 raise _unavailable(exc) from exc

@@ -1,0 +1,264 @@
+"""The one write path of the PostgreSQL store: group commit on one dedicated connection per process.
+
+Every write of the process goes through one :class:`PostgresGroupCommitWriter`, which owns one asyncpg
+connection of its own (outside the read pool).  Requests that arrive while a batch runs wait in a
+queue; the next batch takes up to :data:`MAX_BATCH` of them and runs them one after the other in one
+``READ COMMITTED`` transaction, inserts the audit rows they appended with one statement, and commits
+once: one WAL flush, and one hold of a hot row's lock, for the whole batch instead of one per request.
+``synchronous_commit`` stays as the server has it (``on``): no request is answered before the commit
+that holds its changes has returned.
+
+On one connection every statement is a round trip that the next job waits for, so the writer spends
+as few as it can:
+
+- **Optimistic batches.** Jobs run without savepoints.  If the first job raises, the transaction is
+  rolled back (it held that job only), the job gets its error and the others form the next batch.  If
+  a later job raises, the transaction is rolled back and the whole batch runs again *carefully*, and so
+  do the next :data:`CAREFUL_BATCHES` batches (errors tend to come in runs).
+- **Careful batches** give each job its own savepoint (``BEGIN`` sent together with the first
+  ``SAVEPOINT``, ``RELEASE SAVEPOINT job; SAVEPOINT job`` as one round trip between jobs): a job that
+  raises is rolled back to its savepoint and its exception goes to its own request only.
+- **No waiting for locks while holding others.**  From the second job of a batch on, a lock wait is
+  bounded by ``lock_timeout`` (:data:`LOCK_WAIT`): a job that would wait for a row another process's
+  batch holds ends the batch there (the jobs before it commit) and leads the next batch, where it may
+  wait as long as it takes, holding nothing else.  So two processes' batches cannot wait for each other
+  (no deadlock through batching).
+- A job chosen as a deadlock victim (40P01) or failing to serialize (40001), as two single writes can
+  still be, is rolled back and run again in a following batch, at most :data:`WRITE_ATTEMPTS` times in
+  all, then fails with :class:`StoreUnavailable`.  A work function may therefore run more than once;
+  it must keep its effects inside the transaction.
+- If the connection breaks or ``COMMIT`` fails, every job of the batch fails with
+  :class:`StoreUnavailable` (none was acknowledged) and the next batch connects afresh.
+
+The batch is bounded at 64 jobs: each careful job that writes gets a subtransaction id, and PostgreSQL
+keeps at most 64 of them per backend in shared memory (``PGPROC_MAX_CACHED_SUBXIDS``); beyond that
+every other session's snapshot would have to look subtransactions up in ``pg_subtrans``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+import asyncpg
+
+from loyalty_api.store.interface import StoreUnavailable, WriteTx
+from loyalty_api.store.models import NewAudit
+from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
+from loyalty_api.store.postgres._rows import Conn
+from loyalty_api.store.postgres._tx import PostgresWriteTx, insert_audit_rows
+
+__all__ = ["CAREFUL_BATCHES", "LOCK_WAIT", "MAX_BATCH", "WRITE_ATTEMPTS", "PostgresGroupCommitWriter"]
+
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+
+MAX_BATCH: Final = 64
+WRITE_ATTEMPTS: Final = 3
+CAREFUL_BATCHES: Final = 8
+LOCK_WAIT: Final = "1ms"
+
+_BEGIN: Final = "BEGIN ISOLATION LEVEL READ COMMITTED"
+_SHORT_LOCK_WAITS: Final = f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"
+_BEGIN_CAREFUL: Final = f"{_BEGIN}; SAVEPOINT job"
+_SECOND_JOB: Final = f"RELEASE SAVEPOINT job; {_SHORT_LOCK_WAITS}; SAVEPOINT job"
+_NEXT_JOB: Final = "RELEASE SAVEPOINT job; SAVEPOINT job"
+_UNDO_JOB: Final = "ROLLBACK TO SAVEPOINT job"
+
+Work = Callable[[WriteTx], Awaitable[Any]]
+Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
+
+
+@dataclass(slots=True)
+class _Job:
+    work: Work
+    future: asyncio.Future[Any]
+    attempt: int = 1
+
+
+@dataclass(slots=True)
+class _Ran:
+    """What a batch's transaction did, before its COMMIT."""
+
+    outcomes: list[tuple[_Job, object, BaseException | None]] = field(default_factory=list)
+    audit: list[NewAudit] = field(default_factory=list)
+    locked_campaigns: dict[tuple[int, str], asyncpg.Record] = field(default_factory=dict)
+    again: list[_Job] = field(default_factory=list)  # to run in a following batch
+
+
+class _RunCarefully(Exception):
+    """A job after the first of an optimistic batch raised; the transaction was rolled back."""
+
+
+class PostgresGroupCommitWriter:
+    def __init__(self, connect: Connect) -> None:
+        self._connect = connect
+        self._conn: asyncpg.Connection[asyncpg.Record] | None = None
+        self._pending: list[_Job] = []
+        self._task: asyncio.Task[None] | None = None
+        self._careful_batches = 0
+
+    async def submit(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append(_Job(work, future))
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._drain())
+        return await future
+
+    async def close(self) -> None:
+        """Run what is queued, then close the connection."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await asyncio.wait_for(conn.close(), timeout=10)
+            except (TimeoutError, OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
+                conn.terminate()
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[:MAX_BATCH]
+            del self._pending[:MAX_BATCH]
+            again = await self._run_batch(batch)
+            if again:
+                self._pending[:0] = again  # first in the next batch: they have waited longest
+
+    async def _connection(self) -> asyncpg.Connection[asyncpg.Record]:
+        conn = self._conn
+        if conn is None or conn.is_closed():
+            conn = self._conn = await self._connect()
+        return conn
+
+    async def _run_batch(self, batch: list[_Job]) -> list[_Job]:
+        """Run ``batch`` as one transaction and answer its jobs; return the jobs to run in a following batch."""
+        try:
+            conn = await self._connection()
+            if self._careful_batches > 0:
+                self._careful_batches -= 1
+                ran = await _run_carefully(conn, batch)
+            else:
+                try:
+                    ran = await _run_optimistically(conn, batch)
+                except _RunCarefully:
+                    self._careful_batches = CAREFUL_BATCHES
+                    ran = await _run_carefully(conn, batch)
+            if conn.is_in_transaction():
+                if ran.audit:
+                    await insert_audit_rows(conn, ran.audit)
+                status = await conn.execute("COMMIT")
+                if status != "COMMIT":  # PostgreSQL answers ROLLBACK to the COMMIT of a failed transaction
+                    raise StoreUnavailable(f"the batch's transaction was rolled back ({status})")
+        except BaseException as exc:
+            await self._abandon(exc)
+            _log.warning("write batch of %d failed, nothing of it kept: %s", len(batch), exc)
+            _fail_all(batch, exc)
+            if not isinstance(exc, Exception):
+                raise
+            return []
+        for job, result, error in ran.outcomes:
+            if job.future.done():  # the request went away (cancelled)
+                continue
+            if error is None:
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(error)
+        return ran.again
+
+    async def _abandon(self, cause: BaseException) -> None:
+        """Roll the open transaction back; a connection that cannot, or a cancelled batch's, is dropped (the next
+        batch connects afresh)."""
+        conn, self._conn = self._conn, None
+        if conn is None or conn.is_closed():
+            return
+        if isinstance(cause, Exception) and not is_unavailable(cause):
+            try:
+                if conn.is_in_transaction():
+                    await asyncio.wait_for(conn.execute("ROLLBACK"), timeout=5)
+                self._conn = conn
+                return
+            except Exception as exc:
+                _log.warning("rollback failed, the writer reconnects: %s", exc)
+        conn.terminate()
+
+
+async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
+    ran = _Ran()
+    await conn.execute(_BEGIN)
+    for position, job in enumerate(batch):
+        if position == 1:
+            await conn.execute(_SHORT_LOCK_WAITS)
+        audit: list[NewAudit] = []
+        locked = dict(ran.locked_campaigns)
+        try:
+            result = await job.work(PostgresWriteTx(conn, audit, locked))
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise
+            await conn.execute("ROLLBACK")
+            if position > 0:
+                raise _RunCarefully from exc
+            # The transaction held this job only: as if it had had a savepoint.  The others go on in the next batch.
+            _settle_failed(ran, job, exc)
+            ran.again.extend(batch[1:])
+            return ran
+        ran.outcomes.append((job, result, None))
+        ran.audit.extend(audit)
+        ran.locked_campaigns = locked
+    return ran
+
+
+async def _run_carefully(conn: Conn, batch: list[_Job]) -> _Ran:
+    ran = _Ran()
+    statement = _BEGIN_CAREFUL
+    for position, job in enumerate(batch):
+        await conn.execute(statement)
+        statement = _SECOND_JOB if position == 0 else _NEXT_JOB
+        audit: list[NewAudit] = []
+        locked = dict(ran.locked_campaigns)
+        try:
+            result = await job.work(PostgresWriteTx(conn, audit, locked))
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise
+            await conn.execute(_UNDO_JOB)
+            if position > 0 and isinstance(exc, asyncpg.LockNotAvailableError):
+                # Another process holds a lock this job needs: commit what ran, and let this job lead the next
+                # batch, where it waits holding nothing else.
+                ran.again.extend(batch[position:])
+                return ran
+            _settle_failed(ran, job, exc)
+        else:
+            ran.outcomes.append((job, result, None))
+            ran.audit.extend(audit)
+            ran.locked_campaigns = locked  # a job rolled back to its savepoint released the locks it took
+    return ran
+
+
+def _settle_failed(ran: _Ran, job: _Job, exc: Exception) -> None:
+    if not isinstance(exc, RETRYABLE):
+        ran.outcomes.append((job, None, exc))
+    elif job.attempt < WRITE_ATTEMPTS:
+        _log.info("write retried in the next batch after %s", type(exc).__name__)
+        job.attempt += 1
+        ran.again.append(job)
+    else:
+        ran.outcomes.append((job, None, _gave_up(job.attempt, exc)))
+
+
+def _gave_up(attempts: int, cause: BaseException) -> StoreUnavailable:
+    error = StoreUnavailable(f"gave up after {attempts} attempts: {cause}")
+    error.__cause__ = cause
+    return error
+
+
+def _fail_all(batch: list[_Job], cause: BaseException) -> None:
+    for job in batch:
+        if not job.future.done():
+            error = StoreUnavailable(str(cause) or type(cause).__name__)
+            error.__cause__ = cause
+            job.future.set_exception(error)
