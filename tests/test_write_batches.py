@@ -15,6 +15,8 @@ import httpx
 from lxml import etree
 
 from loyalty_api.config import Settings
+from loyalty_api.store.interface import WriteTx
+from loyalty_api.store.models import utc_now
 from loyalty_api.web.app import create_app
 from tests._stored import history, show
 from tests.helpers import ADMIN
@@ -80,3 +82,45 @@ def test_failing_requests_in_a_batch_leave_the_others_applied(settings: Settings
         assert change["field"] == "description" and change["old"] == previous, record
         previous = change["new"]
     assert show(settings, CAMPAIGN)["description"] == previous
+
+
+SALES_CAMPAIGN: Final = "1234567890123455"  # the demo's points campaign with customers' entries
+
+
+async def _sales_and_a_deactivation_in_one_batch(settings: Settings) -> list[bool | None]:
+    """Five write transactions submitted at once (one batch, in this order): two read the campaign as sales do
+    (``campaign_for_entries``: shared lock), one deactivates it (``campaign_for_update`` + ``update_campaign``), two
+    read it again as sales and as an update.  Each answers whether it saw the campaign active."""
+    app = create_app(settings)
+    store = app.store
+    await store.open()
+    try:
+        account = await store.get_account("greatwidgets")
+        assert account is not None
+        account_pk = account.pk
+
+        async def sale(tx: WriteTx) -> bool | None:
+            campaign = await tx.campaign_for_entries(account_pk, SALES_CAMPAIGN)
+            return None if campaign is None else campaign.active
+
+        async def deactivate(tx: WriteTx) -> bool | None:
+            campaign = await tx.campaign_for_update(account_pk, SALES_CAMPAIGN)
+            assert campaign is not None
+            await tx.update_campaign(campaign.pk, {"active": False}, utc_now())
+            return campaign.active
+
+        async def update(tx: WriteTx) -> bool | None:
+            campaign = await tx.campaign_for_update(account_pk, SALES_CAMPAIGN)
+            return None if campaign is None else campaign.active
+
+        jobs = [sale, sale, deactivate, sale, update]
+        return list(await asyncio.gather(*(store.write(job) for job in jobs)))
+    finally:
+        await store.close()
+
+
+def test_a_batch_sees_its_own_campaign_changes(settings: Settings) -> None:
+    """PostgreSQL's writer keeps the campaign rows a batch has locked (shared by sales, exclusive by updates) to
+    skip their SELECT in the batch's later jobs: a change made by an earlier job must be what the later ones see."""
+    assert asyncio.run(_sales_and_a_deactivation_in_one_batch(settings)) == [True, True, True, False, False]
+    assert show(settings, SALES_CAMPAIGN)["active"] is False

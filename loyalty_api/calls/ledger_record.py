@@ -35,12 +35,16 @@ async def record_activity(ctx: CallContext) -> Answer:
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
         sale = plan_sale(campaign, fields)
-        customer = await entry_customer(tx, principal, key, value)
+        found = await tx.customer_for_entries(principal.account.pk, key, value, campaign.pk)
+        if found is None:
+            raise ApiError("customer_not_found", field=key, value=shown(value))
+        customer, enrolled = found
         item = None if sale.item_name is None else await find_item(tx, campaign, sale.item_name)
         now = utc_now()
-        await tx.enrol_customer(principal.account.pk, campaign.pk, customer.pk, principal.user_name, now)
+        if not enrolled:  # the first entry of the customer in the campaign: the activation entry goes first
+            await tx.enrol_customer(principal.account.pk, campaign.pk, customer.pk, principal.user_name, now)
         service_product = "" if item is None else str(item.pk)
-        entry_pk = await tx.append_ledger_entry(
+        appended = await tx.append_ledger_entry(
             NewLedgerEntry(
                 account_pk=principal.account.pk,
                 campaign_pk=campaign.pk,
@@ -54,10 +58,10 @@ async def record_activity(ctx: CallContext) -> Answer:
                 custom_fields=custom_fields,
             )
         )
-        sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
+        sums = appended.total if item is None else appended.item
         description = authorization or (campaign.name if item is None else item.description)
         receipt = Receipt(
-            campaign, customer, entry_pk, now, sale.amount_cents, sale.purchase_cents, description, sums, item
+            campaign, customer, appended.pk, now, sale.amount_cents, sale.purchase_cents, description, sums, item
         )
         return response("success", [receipt_element(principal, receipt)])
 

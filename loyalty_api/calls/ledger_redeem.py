@@ -53,7 +53,7 @@ async def redeem(ctx: CallContext) -> Answer:
                 balance=cents_text(before.balance_cents, campaign.type),
             )
         now = utc_now()
-        entry_pk = await tx.append_ledger_entry(
+        appended = await tx.append_ledger_entry(
             NewLedgerEntry(
                 account_pk=principal.account.pk,
                 campaign_pk=campaign.pk,
@@ -68,10 +68,10 @@ async def redeem(ctx: CallContext) -> Answer:
                 custom_fields=custom_fields,
             )
         )
-        sums = await tx.ledger_sums(campaign.pk, customer.pk, service_product if item is not None else None)
+        sums = appended.total if item is None else appended.item
         described = item if item is not None else reward
         description = authorization or (described.description if described is not None else campaign.name)
-        receipt = Receipt(campaign, customer, entry_pk, now, -cost, None, description, sums, item)
+        receipt = Receipt(campaign, customer, appended.pk, now, -cost, None, description, sums, item)
         return response("success", [receipt_element(principal, receipt)])
 
     return await ctx.write_answer(work)

@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 
 from loyalty_api.store.models import (
     Account,
+    AppendedEntry,
     ArchiveCounts,
     AuditRecord,
     BalanceMismatch,
@@ -147,6 +148,13 @@ class WriteTx(Protocol):
         transaction ends."""
         ...
 
+    async def customer_for_entries(
+        self, account_pk: int, key: str, value: str, campaign_pk: int
+    ) -> tuple[Customer, bool] | None:
+        """As :meth:`customer_for_update`, with whether the customer has entries in the campaign already (one round
+        trip).  True stays true until the transaction ends; False may be stale: :meth:`enrol_customer` decides."""
+        ...
+
     async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
         """The pk of the account's customer whose ``key`` is ``value``, or None.  Until the transaction ends no
         other transaction can give that value to a customer, so a None stays true until this one commits."""
@@ -190,8 +198,9 @@ class WriteTx(Protocol):
         appended at once, while a ``campaign_for_update`` (e.g. a change of the opt-outs) waits for them."""
         ...
 
-    async def append_ledger_entry(self, entry: NewLedgerEntry) -> int:
-        """Append the entry; its new id (never used before, live or archived)."""
+    async def append_ledger_entry(self, entry: NewLedgerEntry) -> AppendedEntry:
+        """Append the entry; its new id (never used before, live or archived) and the customer's sums in the
+        campaign after it, as :meth:`ledger_sums` would answer them next (one round trip on PostgreSQL)."""
         ...
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:

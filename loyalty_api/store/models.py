@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final
 
 __all__ = [
+    "AppendedEntry",
     "CAMPAIGN_TYPES",
     "CUSTOMER_MATCH_MODES",
     "CUSTOMER_NULLABLE_FIELDS",
@@ -328,6 +329,16 @@ class LedgerSums:
 
     balance_cents: int
     cumulative_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppendedEntry:
+    """A ledger entry just appended: its id, and the customer's sums in the campaign after it, of the entry's own
+    ``service_product`` (for buyx: the item's balance) and of all their entries in the campaign."""
+
+    pk: int
+    item: LedgerSums
+    total: LedgerSums
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from asyncpg import Record
-
 from loyalty_api.store.interface import CampaignValues, RewardValues
 from loyalty_api.store.models import ArchiveCounts, Campaign, RestoredCampaign, Reward
 from loyalty_api.store.postgres import _archive
-from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, REWARD_COLUMNS, Conn, campaign_from_row, reward_from_row
+from loyalty_api.store.postgres._rows import (
+    CAMPAIGN_COLUMNS,
+    REWARD_COLUMNS,
+    Conn,
+    LockedCampaigns,
+    campaign_from_row,
+    reward_from_row,
+)
 
 __all__ = ["CampaignTxMixin"]
 
@@ -43,7 +48,7 @@ _ID_IN_USE: Final = (
 class CampaignTxMixin:
     __slots__ = ()
     conn: Conn
-    locked_campaigns: dict[tuple[int, str], Record]  # see PostgresWriteTx
+    locked_campaigns: LockedCampaigns  # see PostgresWriteTx
 
     async def campaign_id_in_use(self, campaign_id: str) -> bool:
         # The id's advisory lock, held to the end of the transaction, keeps a concurrent creator of the same id

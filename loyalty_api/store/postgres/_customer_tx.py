@@ -62,6 +62,19 @@ class CustomerTxMixin:
         )
         return None if row is None else customer_from_row(row)
 
+    async def customer_for_entries(
+        self, account_pk: int, key: str, value: str, campaign_pk: int
+    ) -> tuple[Customer, bool] | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {CUSTOMER_COLUMNS}, EXISTS (SELECT 1 FROM ledger_balances b"
+            " WHERE b.campaign_pk = $3 AND b.customer_pk = customers.pk)"
+            f" FROM customers WHERE account_pk = $1 AND {_key(key)} = $2 FOR UPDATE",
+            account_pk,
+            value,
+            campaign_pk,
+        )
+        return None if row is None else (customer_from_row(row), bool(row[-1]))
+
     async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
         await _lock(self.conn, "customer", account_pk, _key(key), value)
         pk = await self.conn.fetchval(

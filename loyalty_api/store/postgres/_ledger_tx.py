@@ -20,8 +20,8 @@ from loyalty_api.store._ledger_sql import (
     custom_fields_from_text,
     custom_fields_text,
 )
-from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
-from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row
+from loyalty_api.store.models import AppendedEntry, Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
+from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, LockedCampaigns, campaign_from_row
 
 __all__ = ["LedgerTxMixin", "add_to_balance"]
 
@@ -38,13 +38,19 @@ _ITEM_SUMS: Final = (
     " WHERE campaign_pk = $1 AND customer_pk = $2 AND service_product = $3"
 )
 _UPSERT: Final = balance_upsert(lambda n: f"${n}")
-# The entry and its running balance in one statement (one round trip); $12 is the cumulative change.
+# The entry, its running balance and the sums after it in one statement (one round trip); $12 is the cumulative
+# change.  ``others`` reads the statement's snapshot, which the upsert's change is not in: the customer's other rows
+# in the campaign, which this statement leaves as they are.
 _INSERT: Final = (
     "WITH added AS (INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents,"
     ' purchase_cents, "authorization", service_product, redeemed, reverses_pk, custom_fields)'
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING pk), balance AS ("
     + balance_upsert(lambda n: ("$1", "$2", "$3", "$9", "$6", "$12")[n - 1])
-    + ") SELECT pk FROM added"
+    + " RETURNING balance_cents, cumulative_cents),"
+    " others AS (SELECT coalesce(sum(balance_cents), 0)::bigint AS b, coalesce(sum(cumulative_cents), 0)::bigint AS c"
+    " FROM ledger_balances WHERE campaign_pk = $2 AND customer_pk = $3 AND service_product <> $9)"
+    " SELECT added.pk, balance.balance_cents, balance.cumulative_cents,"
+    " others.b + balance.balance_cents, others.c + balance.cumulative_cents FROM added, balance, others"
 )
 
 _REVERSIBLE: Final = (
@@ -71,13 +77,21 @@ async def add_to_balance(
 class LedgerTxMixin:
     __slots__ = ()
     conn: Conn
+    locked_campaigns: LockedCampaigns  # see PostgresWriteTx
 
     async def campaign_for_entries(self, account_pk: int, campaign_id: str) -> Campaign | None:
+        key = (account_pk, campaign_id)
+        locked = self.locked_campaigns.get(key)  # a row this batch holds locked, shared or exclusive, is as cached
+        if locked is not None:
+            return campaign_from_row(locked[0])
         row = await self.conn.fetchrow(_CAMPAIGN_FOR_ENTRIES, account_pk, campaign_id)
-        return None if row is None else campaign_from_row(row)
+        if row is None:
+            return None
+        self.locked_campaigns[key] = (row, False)
+        return campaign_from_row(row)
 
-    async def append_ledger_entry(self, entry: NewLedgerEntry) -> int:
-        pk = await self.conn.fetchval(
+    async def append_ledger_entry(self, entry: NewLedgerEntry) -> AppendedEntry:
+        row = await self.conn.fetchrow(
             _INSERT,
             entry.account_pk,
             entry.campaign_pk,
@@ -93,7 +107,12 @@ class LedgerTxMixin:
             cumulative_change(entry.amount_cents, entry.reverses_pk),
             custom_fields_text(entry.custom_fields),
         )
-        return int(pk)
+        assert row is not None
+        return AppendedEntry(
+            int(row[0]),
+            item=LedgerSums(balance_cents=int(row[1]), cumulative_cents=int(row[2])),
+            total=LedgerSums(balance_cents=int(row[3]), cumulative_cents=int(row[4])),
+        )
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         if service_product is None:

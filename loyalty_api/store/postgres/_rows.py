@@ -11,6 +11,7 @@ from asyncpg.pool import PoolConnectionProxy
 from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, Reward
 
 __all__ = [
+    "LockedCampaigns",
     "ACCOUNT_COLUMNS",
     "AUDIT_COLUMNS",
     "CAMPAIGN_COLUMNS",
@@ -27,6 +28,9 @@ __all__ = [
 
 # A connection taken from the pool (reads), or the group-commit writer's own connection (writes).
 Conn: TypeAlias = "Connection[Record] | PoolConnectionProxy[Record]"
+# The campaign rows a write transaction holds locked, as they now are, by (account pk, campaign id), each with
+# whether the lock is exclusive (``FOR UPDATE``) or shared (``FOR SHARE``): see ``PostgresWriteTx``.
+LockedCampaigns: TypeAlias = "dict[tuple[int, str], tuple[Record, bool]]"
 
 ACCOUNT_COLUMNS: Final = "a.pk, a.account_id, a.name, a.currency, a.in_coalition, a.in_two_tier"
 CAMPAIGN_COLUMNS: Final = (

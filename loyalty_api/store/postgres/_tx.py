@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from asyncpg import Record
-
 from loyalty_api.store.interface import CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.postgres._campaign_tx import CampaignTxMixin
@@ -14,7 +12,7 @@ from loyalty_api.store.postgres._customer_tx import CustomerTxMixin
 from loyalty_api.store.postgres._idempotency_tx import IdempotencyTxMixin
 from loyalty_api.store.postgres._items_tx import ItemsTxMixin
 from loyalty_api.store.postgres._ledger_tx import LedgerTxMixin
-from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, campaign_from_row, changes_to_json
+from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, LockedCampaigns, campaign_from_row, changes_to_json
 
 __all__ = ["UPDATABLE_CAMPAIGN_COLUMNS", "PostgresWriteTx", "insert_audit_rows"]
 
@@ -55,15 +53,17 @@ class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, Item
     - Audit rows are not inserted when appended: they go to ``audit``, and the group-commit writer inserts the
       rows of its batch's successful jobs with one statement before ``COMMIT``.  No write reads the audit.
     - ``locked_campaigns`` holds the campaign rows this transaction has locked (``SELECT ... FOR UPDATE``, or
-      ``UPDATE ... RETURNING``) as they are now, by (account, campaign id): the writer hands each job of a batch
-      the rows that the batch's successful jobs before it left, so the next update of a hot campaign in the same
-      batch needs no ``SELECT``.  The lock guarantees nobody else changed the row meanwhile; every other statement
-      that changes a campaign row (archive, restore, insert) empties it.
+      ``UPDATE ... RETURNING``: exclusive; ``SELECT ... FOR SHARE`` by ``campaign_for_entries``: shared) as they
+      are now, by (account, campaign id): the writer hands each job of a batch the rows that the batch's
+      successful jobs before it left, so the next update of a hot campaign in the same batch needs no ``SELECT``,
+      nor the next sale in it.  The lock guarantees nobody else changed the row meanwhile (a shared lock keeps
+      other transactions from changing it too); a shared lock does not stand for an exclusive one, which is then
+      taken.  Every other statement that changes a campaign row (archive, restore, insert) empties it.
     """
 
     __slots__ = ("audit", "conn", "locked_campaigns")
 
-    def __init__(self, conn: Conn, audit: list[NewAudit], locked_campaigns: dict[tuple[int, str], Record]) -> None:
+    def __init__(self, conn: Conn, audit: list[NewAudit], locked_campaigns: LockedCampaigns) -> None:
         self.conn = conn
         self.audit = audit
         self.locked_campaigns = locked_campaigns
@@ -72,12 +72,13 @@ class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, Item
         # The row lock is held until COMMIT: concurrent updates of this campaign queue behind it and
         # then read the row as this transaction left it (no lost update, no read-modify-write race).
         key = (account_pk, campaign_id)
-        row = self.locked_campaigns.get(key)
+        locked = self.locked_campaigns.get(key)
+        if locked is not None and locked[1]:
+            return campaign_from_row(locked[0])
+        row = await self.conn.fetchrow(_CAMPAIGN_FOR_UPDATE, account_pk, campaign_id)
         if row is None:
-            row = await self.conn.fetchrow(_CAMPAIGN_FOR_UPDATE, account_pk, campaign_id)
-            if row is None:
-                return None
-            self.locked_campaigns[key] = row
+            return None
+        self.locked_campaigns[key] = (row, True)
         return campaign_from_row(row)
 
     async def campaign_has_value_entries(self, campaign_pk: int) -> bool:
@@ -98,7 +99,7 @@ class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, Item
             campaign_pk,
         )
         if row is not None:
-            self.locked_campaigns[(row["account_pk"], row["campaign_id"])] = row
+            self.locked_campaigns[(row["account_pk"], row["campaign_id"])] = (row, True)
 
     async def append_audit(self, entry: NewAudit) -> None:
         self.audit.append(entry)

@@ -48,7 +48,7 @@ import asyncpg
 from loyalty_api.store.interface import StoreUnavailable, WriteTx
 from loyalty_api.store.models import NewAudit
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
-from loyalty_api.store.postgres._rows import Conn
+from loyalty_api.store.postgres._rows import Conn, LockedCampaigns
 from loyalty_api.store.postgres._tx import PostgresWriteTx, insert_audit_rows
 
 __all__ = ["CAREFUL_BATCHES", "LOCK_WAIT", "MAX_BATCH", "WRITE_ATTEMPTS", "PostgresGroupCommitWriter"]
@@ -85,7 +85,7 @@ class _Ran:
 
     outcomes: list[tuple[_Job, object, BaseException | None]] = field(default_factory=list)
     audit: list[NewAudit] = field(default_factory=list)
-    locked_campaigns: dict[tuple[int, str], asyncpg.Record] = field(default_factory=dict)
+    locked_campaigns: LockedCampaigns = field(default_factory=dict)
     again: list[_Job] = field(default_factory=list)  # to run in a following batch
 
 

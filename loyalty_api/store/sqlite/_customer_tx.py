@@ -58,6 +58,17 @@ class CustomerTxMixin:
         ).fetchone()
         return None if row is None else customer_from_row(row)
 
+    async def customer_for_entries(
+        self, account_pk: int, key: str, value: str, campaign_pk: int
+    ) -> tuple[Customer, bool] | None:
+        row = self._conn.execute(
+            f"SELECT {CUSTOMER_COLUMNS}, EXISTS (SELECT 1 FROM ledger_balances b"
+            " WHERE b.campaign_pk = ? AND b.customer_pk = customers.pk)"
+            f" FROM customers WHERE account_pk = ? AND {_key(key)} = ?",
+            (campaign_pk, account_pk, value),
+        ).fetchone()
+        return None if row is None else (customer_from_row(row[:-1]), bool(row[-1]))
+
     async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
         row = self._conn.execute(
             f"SELECT pk FROM customers WHERE account_pk = ? AND {_key(key)} = ?", (account_pk, value)

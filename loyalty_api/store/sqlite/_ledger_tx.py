@@ -17,7 +17,7 @@ from loyalty_api.store._ledger_sql import (
     custom_fields_from_text,
     custom_fields_text,
 )
-from loyalty_api.store.models import Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
+from loyalty_api.store.models import AppendedEntry, Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, parse_time, time_text
 
 __all__ = ["LedgerTxMixin", "add_to_balance"]
@@ -30,6 +30,13 @@ _SUMS: Final = (
 _ITEM_SUMS: Final = (
     "SELECT balance_cents, cumulative_cents FROM ledger_balances"
     " WHERE campaign_pk = ? AND customer_pk = ? AND service_product = ?"
+)
+# After an append: the sums of all the customer's rows in the campaign, and of the entry's own row.
+_SUMS_AFTER: Final = (
+    "SELECT coalesce(sum(balance_cents), 0), coalesce(sum(cumulative_cents), 0),"
+    " coalesce(sum(CASE WHEN service_product = ? THEN balance_cents END), 0),"
+    " coalesce(sum(CASE WHEN service_product = ? THEN cumulative_cents END), 0)"
+    " FROM ledger_balances WHERE campaign_pk = ? AND customer_pk = ?"
 )
 _UPSERT: Final = balance_upsert(lambda _n: "?")
 _INSERT: Final = (
@@ -70,7 +77,7 @@ class LedgerTxMixin:
         ).fetchone()
         return None if row is None else campaign_from_row(row)
 
-    async def append_ledger_entry(self, entry: NewLedgerEntry) -> int:
+    async def append_ledger_entry(self, entry: NewLedgerEntry) -> AppendedEntry:
         cur = self._conn.execute(
             _INSERT,
             (
@@ -98,7 +105,13 @@ class LedgerTxMixin:
             entry.amount_cents,
             entry.reverses_pk,
         )
-        return pk
+        product = entry.service_product
+        row = self._conn.execute(_SUMS_AFTER, (product, product, entry.campaign_pk, entry.customer_pk)).fetchone()
+        return AppendedEntry(
+            pk,
+            item=LedgerSums(balance_cents=int(row[2]), cumulative_cents=int(row[3])),
+            total=LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1])),
+        )
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         if service_product is None:
