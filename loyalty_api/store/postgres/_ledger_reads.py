@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
-from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, custom_fields_from_text, ledger_read_sql
-from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerEntry, LedgerSums
-from loyalty_api.store.postgres._rows import Conn
+from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
+from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerSums
+from loyalty_api.store.postgres._rows import Conn, ledger_entry_from_row
 
 __all__ = ["LedgerReadsMixin"]
 
@@ -52,19 +52,7 @@ async def _customer_ledger(conn: Conn, campaign_pk: int, customer_pk: int, limit
         ),
         item_sums=item_sums,
         item_names={str(row[0]): str(row[1]) for row in names},
-        entries=[
-            LedgerEntry(
-                int(r[0]),
-                r[1],
-                str(r[2]),
-                int(r[3]),
-                str(r[4]),
-                str(r[5]),
-                bool(r[6]),
-                custom_fields=custom_fields_from_text(r[7]),
-            )
-            for r in rows
-        ],
+        entries=[ledger_entry_from_row(r) for r in rows],
         shown_count=int(summary[0]),
         last_transaction_at=summary[1],
         last_redemption_at=summary[2],

@@ -17,11 +17,16 @@ from typing import Final
 from loyalty_api.store._ledger_sql import (
     balance_upsert,
     cumulative_change,
-    custom_fields_from_text,
     custom_fields_text,
 )
 from loyalty_api.store.models import AppendedEntry, Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
-from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, LockedCampaigns, campaign_from_row
+from loyalty_api.store.postgres._rows import (
+    CAMPAIGN_COLUMNS,
+    Conn,
+    LockedCampaigns,
+    campaign_from_row,
+    ledger_entry_from_row,
+)
 
 __all__ = ["LedgerTxMixin", "add_to_balance"]
 
@@ -55,7 +60,7 @@ _INSERT: Final = (
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
-    " l.purchase_cents, l.custom_fields FROM ledger l WHERE l.pk = $1 AND l.campaign_pk = $2 AND l.customer_pk = $3"
+    " l.custom_fields, l.purchase_cents FROM ledger l WHERE l.pk = $1 AND l.campaign_pk = $2 AND l.customer_pk = $3"
     " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 )
 
@@ -125,17 +130,4 @@ class LedgerTxMixin:
 
     async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:
         row = await self.conn.fetchrow(_REVERSIBLE, entry_pk, campaign_pk, customer_pk)
-        if row is None:
-            return None
-        purchase = row[7]
-        return LedgerEntry(
-            int(row[0]),
-            row[1],
-            str(row[2]),
-            int(row[3]),
-            str(row[4]),
-            str(row[5]),
-            bool(row[6]),
-            None if purchase is None else int(purchase),
-            custom_fields_from_text(row[8]),
-        )
+        return None if row is None else ledger_entry_from_row(row)

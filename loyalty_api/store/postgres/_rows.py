@@ -8,9 +8,11 @@ from typing import Final, TypeAlias
 from asyncpg import Connection, Record
 from asyncpg.pool import PoolConnectionProxy
 
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, Reward
+from loyalty_api.store._ledger_sql import custom_fields_from_text
+from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, LedgerEntry, Reward
 
 __all__ = [
+    "ledger_entry_from_row",
     "LockedCampaigns",
     "ACCOUNT_COLUMNS",
     "AUDIT_COLUMNS",
@@ -90,4 +92,21 @@ def audit_from_row(row: Record) -> AuditRecord:
         entity_id=entity_id,
         action=action,
         changes=tuple(Change(i["field"], i["old"], i["new"]) for i in items),
+    )
+
+
+def ledger_entry_from_row(row: Record) -> LedgerEntry:
+    """A ledger entry from the columns pk, at, user_name, amount_cents, authorization, service_product, redeemed,
+    custom_fields and, when selected, purchase_cents (in that order)."""
+    purchase = row[8] if len(row) > 8 else None
+    return LedgerEntry(
+        int(row[0]),
+        row[1],
+        str(row[2]),
+        int(row[3]),
+        str(row[4]),
+        str(row[5]),
+        bool(row[6]),
+        None if purchase is None else int(purchase),
+        custom_fields_from_text(row[7]),
     )

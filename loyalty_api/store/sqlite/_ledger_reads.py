@@ -8,9 +8,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, custom_fields_from_text, ledger_read_sql
-from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerEntry, LedgerSums
-from loyalty_api.store.sqlite._rows import parse_time
+from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
+from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerSums
+from loyalty_api.store.sqlite._rows import ledger_entry_from_row, parse_time
 
 __all__ = ["LedgerReadsMixin"]
 
@@ -43,19 +43,7 @@ class LedgerReadsMixin:
             ),
             item_sums=item_sums,
             item_names={str(pk): str(description) for pk, description in names},
-            entries=[
-                LedgerEntry(
-                    int(pk),
-                    parse_time(str(at)),
-                    str(user),
-                    int(amount),
-                    str(auth),
-                    str(product),
-                    bool(red),
-                    custom_fields=custom_fields_from_text(custom),
-                )
-                for pk, at, user, amount, auth, product, red, custom in rows
-            ],
+            entries=[ledger_entry_from_row(row) for row in rows],
             shown_count=int(count),
             last_transaction_at=None if last_at is None else parse_time(str(last_at)),
             last_redemption_at=None if last_redeemed_at is None else parse_time(str(last_redeemed_at)),

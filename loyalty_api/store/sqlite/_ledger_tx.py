@@ -14,11 +14,15 @@ from typing import Final
 from loyalty_api.store._ledger_sql import (
     balance_upsert,
     cumulative_change,
-    custom_fields_from_text,
     custom_fields_text,
 )
 from loyalty_api.store.models import AppendedEntry, Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
-from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, parse_time, time_text
+from loyalty_api.store.sqlite._rows import (
+    CAMPAIGN_COLUMNS,
+    campaign_from_row,
+    ledger_entry_from_row,
+    time_text,
+)
 
 __all__ = ["LedgerTxMixin", "add_to_balance"]
 
@@ -47,7 +51,7 @@ _INSERT: Final = (
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
-    " l.purchase_cents, l.custom_fields FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ? AND l.customer_pk = ?"
+    " l.custom_fields, l.purchase_cents FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ? AND l.customer_pk = ?"
     " AND l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
 )
 
@@ -126,15 +130,4 @@ class LedgerTxMixin:
         row = self._conn.execute(_REVERSIBLE, (entry_pk, campaign_pk, customer_pk)).fetchone()
         if row is None:
             return None
-        pk, at, user, amount, auth, product, redeemed, purchase, custom = row
-        return LedgerEntry(
-            int(pk),
-            parse_time(str(at)),
-            str(user),
-            int(amount),
-            str(auth),
-            str(product),
-            bool(redeemed),
-            None if purchase is None else int(purchase),
-            custom_fields_from_text(custom),
-        )
+        return ledger_entry_from_row(row)

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Change
+from loyalty_api.store._ledger_sql import custom_fields_from_text
+from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, LedgerEntry
 
 __all__ = [
+    "ledger_entry_from_row",
     "ACCOUNT_COLUMNS",
     "CAMPAIGN_COLUMNS",
     "account_from_row",
@@ -97,4 +99,22 @@ def audit_from_row(row: Any) -> AuditRecord:
         entity_id=str(entity_id),
         action=str(action),
         changes=tuple(Change(i["field"], i["old"], i["new"]) for i in items),
+    )
+
+
+def ledger_entry_from_row(row: Any) -> LedgerEntry:
+    """A ledger entry from the columns pk, at, user_name, amount_cents, authorization, service_product, redeemed,
+    custom_fields and, when selected, purchase_cents (in that order)."""
+    pk, at, user, amount, auth, product, redeemed, custom = row[:8]
+    purchase = row[8] if len(row) > 8 else None
+    return LedgerEntry(
+        int(pk),
+        parse_time(str(at)),
+        str(user),
+        int(amount),
+        str(auth),
+        str(product),
+        bool(redeemed),
+        None if purchase is None else int(purchase),
+        custom_fields_from_text(custom),
     )
