@@ -73,7 +73,13 @@ def _write(parts: list[str], elem: Element) -> None:
     if elem.text is not None:
         parts.append(_escaped_text(elem.text))
     for child in elem.children:
-        _write(parts, child)
+        text = child.text
+        if text is not None and not child.children and not child.attrs and not child.inline:
+            # The common case, a plain text element, written here rather than by a call of its own.
+            name_ = child.name
+            parts.append(f"<{name_}>{_escaped_text(text)}</{name_}>")
+        else:
+            _write(parts, child)
     if len(parts) == at + 1:  # no text and nothing rendered inside (inline containers may render nothing)
         parts[at] = head + "/>"
     else:
