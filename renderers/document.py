@@ -50,7 +50,7 @@ class Element:
 
 def el(name: str, text: object | None = None, /, **attrs: str) -> Element:
     """A text element (``text`` is turned into ``str``; ``None`` gives an empty element)."""
-    return Element(name, None if text is None else str(text), dict(attrs))
+    return Element(name, None if text is None else str(text), attrs)  # a fresh dict already (keyword arguments)
 
 
 def response(status: str, children: Iterable[Element] = (), attrs: Mapping[str, str] | None = None) -> Element:
