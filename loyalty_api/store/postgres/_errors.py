@@ -23,6 +23,10 @@ UNAVAILABLE: Final[tuple[type[BaseException], ...]] = (
     pg_errors.TooManyConnectionsError,
     pg_errors.InvalidCatalogNameError,
     asyncpg.InterfaceError,  # "connection is closed", "pool is closed", ... but see is_unavailable
+    # The driver's protocol caught in the middle of an operation by the connection's loss (seen when the server
+    # terminates a pooled connection while a query is sent on it: "cannot switch to state 12; another operation
+    # is in progress").
+    pg_errors.InternalClientError,
 )
 
 # A transaction chosen as a deadlock victim (or a serialization failure) changed nothing and is run again.
