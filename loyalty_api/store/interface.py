@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 from loyalty_api.store.models import (
     Account,
@@ -40,6 +40,8 @@ from loyalty_api.store.models import (
 
 __all__ = [
     "CUSTOMER_KEYS",
+    "NEW_CAMPAIGN_COLUMNS",
+    "UPDATABLE_CAMPAIGN_COLUMNS",
     "ArchiveConflict",
     "CampaignValues",
     "CustomerValues",
@@ -54,6 +56,23 @@ T = TypeVar("T")
 
 # Column values of a campaign update: name -> str | Decimal | bool | None.
 CampaignValues = Mapping[str, object]
+
+# The campaign columns an update may set, and those a new campaign is given (every backend checks against them).
+UPDATABLE_CAMPAIGN_COLUMNS: Final = frozenset(
+    {
+        "name",
+        "description",
+        "points_ratio",
+        "reward_ratio",
+        "amount_per_event",
+        "coalition_opt_out",
+        "two_tier_opt_out",
+        "active",
+        "latitude",
+        "longitude",
+    }
+)
+NEW_CAMPAIGN_COLUMNS: Final = UPDATABLE_CAMPAIGN_COLUMNS | {"campaign_id", "type"}
 
 
 # Column values of a reward update: level (int), description (str), identifier (str | None).

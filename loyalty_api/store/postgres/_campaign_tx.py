@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from loyalty_api.store.interface import CampaignValues, RewardValues
+from loyalty_api.store.interface import NEW_CAMPAIGN_COLUMNS, CampaignValues, RewardValues
 from loyalty_api.store.models import ArchiveCounts, Campaign, RestoredCampaign, Reward
 from loyalty_api.store.postgres import _archive
 from loyalty_api.store.postgres._rows import (
@@ -22,22 +22,6 @@ from loyalty_api.store.postgres._rows import (
 
 __all__ = ["CampaignTxMixin"]
 
-_NEW_CAMPAIGN_COLUMNS: Final = frozenset(
-    {
-        "campaign_id",
-        "type",
-        "name",
-        "description",
-        "points_ratio",
-        "reward_ratio",
-        "amount_per_event",
-        "coalition_opt_out",
-        "two_tier_opt_out",
-        "active",
-        "latitude",
-        "longitude",
-    }
-)
 _REWARD_UPDATE_COLUMNS: Final = frozenset({"level", "description", "identifier"})
 _ID_IN_USE: Final = (
     "SELECT EXISTS (SELECT 1 FROM campaigns WHERE campaign_id = $1)"
@@ -57,7 +41,7 @@ class CampaignTxMixin:
         return bool(await self.conn.fetchval(_ID_IN_USE, campaign_id))
 
     async def insert_campaign(self, account_pk: int, values: CampaignValues, at: datetime) -> Campaign:
-        unknown = set(values) - _NEW_CAMPAIGN_COLUMNS
+        unknown = set(values) - NEW_CAMPAIGN_COLUMNS
         if unknown:
             raise ValueError(f"not campaign columns: {sorted(unknown)}")
         self.locked_campaigns.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from loyalty_api.store.interface import CampaignValues
+from loyalty_api.store.interface import UPDATABLE_CAMPAIGN_COLUMNS, CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.postgres._campaign_tx import CampaignTxMixin
 from loyalty_api.store.postgres._customer_tx import CustomerTxMixin
@@ -14,22 +14,8 @@ from loyalty_api.store.postgres._items_tx import ItemsTxMixin
 from loyalty_api.store.postgres._ledger_tx import LedgerTxMixin
 from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, LockedCampaigns, campaign_from_row, changes_to_json
 
-__all__ = ["UPDATABLE_CAMPAIGN_COLUMNS", "PostgresWriteTx", "insert_audit_rows"]
+__all__ = ["PostgresWriteTx", "insert_audit_rows"]
 
-UPDATABLE_CAMPAIGN_COLUMNS: Final = frozenset(
-    {
-        "name",
-        "description",
-        "points_ratio",
-        "reward_ratio",
-        "amount_per_event",
-        "coalition_opt_out",
-        "two_tier_opt_out",
-        "active",
-        "latitude",
-        "longitude",
-    }
-)
 
 _CAMPAIGN_FOR_UPDATE: Final = (
     f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = $1 AND campaign_id = $2 FOR UPDATE"

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import datetime
 from typing import Final
 
-from loyalty_api.store.interface import CampaignValues, RewardValues
+from loyalty_api.store.interface import NEW_CAMPAIGN_COLUMNS, CampaignValues, RewardValues
 from loyalty_api.store.models import ArchiveCounts, Campaign, RestoredCampaign, Reward
 from loyalty_api.store.sqlite import _archive
 from loyalty_api.store.sqlite._reward_rows import REWARD_COLUMNS, reward_from_row
@@ -17,22 +17,6 @@ from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, 
 
 __all__ = ["CampaignTxMixin"]
 
-_NEW_CAMPAIGN_COLUMNS: Final = frozenset(
-    {
-        "campaign_id",
-        "type",
-        "name",
-        "description",
-        "points_ratio",
-        "reward_ratio",
-        "amount_per_event",
-        "coalition_opt_out",
-        "two_tier_opt_out",
-        "active",
-        "latitude",
-        "longitude",
-    }
-)
 _REWARD_UPDATE_COLUMNS: Final = frozenset({"level", "description", "identifier"})
 
 
@@ -49,7 +33,7 @@ class CampaignTxMixin:
         return row is not None
 
     async def insert_campaign(self, account_pk: int, values: CampaignValues, at: datetime) -> Campaign:
-        unknown = set(values) - _NEW_CAMPAIGN_COLUMNS
+        unknown = set(values) - NEW_CAMPAIGN_COLUMNS
         if unknown:
             raise ValueError(f"not campaign columns: {sorted(unknown)}")
         names = list(values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from loyalty_api.store.interface import CampaignValues
+from loyalty_api.store.interface import UPDATABLE_CAMPAIGN_COLUMNS, CampaignValues
 from loyalty_api.store.models import Campaign, NewAudit
 from loyalty_api.store.sqlite._campaign_tx import CampaignTxMixin
 from loyalty_api.store.sqlite._customer_tx import CustomerTxMixin
@@ -14,22 +14,7 @@ from loyalty_api.store.sqlite._items_tx import ItemsTxMixin
 from loyalty_api.store.sqlite._ledger_tx import LedgerTxMixin
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, changes_to_json, db_value, time_text
 
-__all__ = ["SqliteWriteTx", "UPDATABLE_CAMPAIGN_COLUMNS"]
-
-UPDATABLE_CAMPAIGN_COLUMNS = frozenset(
-    {
-        "name",
-        "description",
-        "points_ratio",
-        "reward_ratio",
-        "amount_per_event",
-        "coalition_opt_out",
-        "two_tier_opt_out",
-        "active",
-        "latitude",
-        "longitude",
-    }
-)
+__all__ = ["SqliteWriteTx"]
 
 
 class SqliteWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, ItemsTxMixin, LedgerTxMixin):
