@@ -6,6 +6,8 @@ their first entry in it.  A deactivated campaign refuses new entries (``campaign
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from loyalty_api.calls._campaign_access import check_visible
 from loyalty_api.calls._context import Answer, CallContext
 from loyalty_api.calls._customer_access import lookup_key
@@ -18,19 +20,15 @@ from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Campaign, Customer, NewLedgerEntry, Principal, utc_now
 from renderers import Element, response
 
-__all__ = ["CUSTOMER_KEYS", "entry_campaign", "entry_customer", "record_activity"]
+__all__ = ["CUSTOMER_KEYS", "EntryRequest", "entry_campaign", "entry_customer", "read_entry_request", "record_activity"]
 
 CUSTOMER_KEYS = ("code", "card_number")
 
 
 async def record_activity(ctx: CallContext) -> Answer:
     fields = ctx.fields
-    key, value = lookup_key(fields, CUSTOMER_KEYS)
-    campaign_id = fields.required("campaign_id")
     principal = ctx.principal
-    check_visible(principal, campaign_id)
-    authorization = parse_authorization(fields)
-    custom_fields = parse_transaction_fields(fields)
+    key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
 
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
@@ -66,6 +64,26 @@ async def record_activity(ctx: CallContext) -> Answer:
         return response("success", [receipt_element(principal, receipt)])
 
     return await ctx.write_answer(work)
+
+
+class EntryRequest(NamedTuple):
+    """What a call appending an entry (record_activity, redeem) reads before its transaction."""
+
+    key: str  # "code" or "card_number"
+    value: str
+    campaign_id: str
+    authorization: str
+    custom_fields: dict[str, str]
+
+
+def read_entry_request(ctx: CallContext) -> EntryRequest:
+    """The customer's key, the campaign (which the caller must be allowed to see), the entry's authorization and
+    transaction custom fields; in that order of checks."""
+    fields = ctx.fields
+    key, value = lookup_key(fields, CUSTOMER_KEYS)
+    campaign_id = fields.required("campaign_id")
+    check_visible(ctx.principal, campaign_id)
+    return EntryRequest(key, value, campaign_id, parse_authorization(fields), parse_transaction_fields(fields))
 
 
 async def entry_campaign(tx: WriteTx, principal: Principal, campaign_id: str) -> Campaign:

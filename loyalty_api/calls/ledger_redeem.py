@@ -7,15 +7,13 @@ so concurrent redemptions of one customer run one after the other and none can s
 
 from __future__ import annotations
 
-from loyalty_api.calls._campaign_access import check_visible
 from loyalty_api.calls._context import Answer, CallContext
-from loyalty_api.calls._customer_access import lookup_key
 from loyalty_api.calls.buyx_items import find_item
-from loyalty_api.calls.ledger_record import CUSTOMER_KEYS, entry_campaign, entry_customer
+from loyalty_api.calls.ledger_record import entry_campaign, entry_customer, read_entry_request
 from loyalty_api.errors import ApiError
 from loyalty_api.ledger_receipt import Receipt, receipt_element
 from loyalty_api.ledger_redemption import plan_redemption
-from loyalty_api.ledger_rules import cents_text, parse_authorization, parse_transaction_fields
+from loyalty_api.ledger_rules import cents_text
 from loyalty_api.reward_rules import parse_reward_id
 from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Campaign, NewLedgerEntry, Reward, utc_now
@@ -26,12 +24,8 @@ __all__ = ["redeem"]
 
 async def redeem(ctx: CallContext) -> Answer:
     fields = ctx.fields
-    key, value = lookup_key(fields, CUSTOMER_KEYS)
-    campaign_id = fields.required("campaign_id")
     principal = ctx.principal
-    check_visible(principal, campaign_id)
-    authorization = parse_authorization(fields)
-    custom_fields = parse_transaction_fields(fields)
+    key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
 
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
