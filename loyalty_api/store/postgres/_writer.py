@@ -192,10 +192,8 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
     for position, job in enumerate(batch):
         if position == 1:
             await conn.execute(_SHORT_LOCK_WAITS)
-        audit: list[NewAudit] = []
-        locked = dict(ran.locked_campaigns)
         try:
-            result = await job.work(PostgresWriteTx(conn, audit, locked))
+            await _attempt(conn, ran, job)
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -206,9 +204,6 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
             _settle_failed(ran, job, exc)
             ran.again.extend(batch[1:])
             return ran
-        ran.outcomes.append((job, result, None))
-        ran.audit.extend(audit)
-        ran.locked_campaigns = locked
     return ran
 
 
@@ -218,10 +213,8 @@ async def _run_carefully(conn: Conn, batch: list[_Job]) -> _Ran:
     for position, job in enumerate(batch):
         await conn.execute(statement)
         statement = _SECOND_JOB if position == 0 else _NEXT_JOB
-        audit: list[NewAudit] = []
-        locked = dict(ran.locked_campaigns)
         try:
-            result = await job.work(PostgresWriteTx(conn, audit, locked))
+            await _attempt(conn, ran, job)
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -232,11 +225,19 @@ async def _run_carefully(conn: Conn, batch: list[_Job]) -> _Ran:
                 ran.again.extend(batch[position:])
                 return ran
             _settle_failed(ran, job, exc)
-        else:
-            ran.outcomes.append((job, result, None))
-            ran.audit.extend(audit)
-            ran.locked_campaigns = locked  # a job rolled back to its savepoint released the locks it took
     return ran
+
+
+async def _attempt(conn: Conn, ran: _Ran, job: _Job) -> None:
+    """Run ``job`` in the batch's transaction; when it succeeds, keep its result, its audit rows and the campaign
+    rows it leaves locked.  When it raises, nothing of it is kept here (a job rolled back to its savepoint released
+    the locks it took); undoing its statements is the caller's."""
+    audit: list[NewAudit] = []
+    locked = dict(ran.locked_campaigns)
+    result = await job.work(PostgresWriteTx(conn, audit, locked))
+    ran.outcomes.append((job, result, None))
+    ran.audit.extend(audit)
+    ran.locked_campaigns = locked
 
 
 def _settle_failed(ran: _Ran, job: _Job, exc: Exception) -> None:
