@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from loyalty_api.errors import ApiError
 from loyalty_api.protocol.fields import Fields
-from loyalty_api.store.models import Change, Reward
+from loyalty_api.store.models import Campaign, Change, NewAudit, Principal, Reward
 from loyalty_api.values import parse_text
 
 __all__ = [
+    "reward_audit",
     "IDENTIFIER_LIMIT",
     "REWARD_CAMPAIGN_TYPES",
     "REWARD_DESCRIPTION_LIMIT",
@@ -108,3 +110,25 @@ def _parse_level(field_name: str, text: str) -> int:
             detail=f'The field {field_name} must be a positive whole number of at most 12 digits, not "{shown}".',
         )
     return int(text)
+
+
+def reward_audit(
+    entity: str,
+    principal: Principal,
+    campaign: Campaign,
+    reward: Reward,
+    action: str,
+    changes: tuple[Change, ...],
+    at: datetime,
+) -> NewAudit:
+    """The audit record of a change to a reward or a buyx item (``entity`` "reward" or "item": the same table)."""
+    return NewAudit(
+        account_pk=principal.account.pk,
+        user_name=principal.user_name,
+        entity=entity,
+        entity_id=str(reward.pk),
+        action=action,
+        changes=changes,
+        at=at,
+        campaign_id=campaign.campaign_id,
+    )

@@ -7,8 +7,6 @@ item is named by its ``<id>`` or its ``item_identifier`` (unique in its campaign
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from loyalty_api.buyx_rules import (
     ITEM_CAMPAIGN_TYPE,
     ITEM_UPDATE_FIELDS,
@@ -19,9 +17,9 @@ from loyalty_api.buyx_rules import (
 from loyalty_api.calls._campaign_access import MANAGERS, check_role, check_visible, visible_campaign_for_update
 from loyalty_api.calls._context import CallContext
 from loyalty_api.errors import ApiError
-from loyalty_api.reward_rules import reward_changes, reward_snapshot
+from loyalty_api.reward_rules import reward_audit, reward_changes, reward_snapshot
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import Campaign, Change, NewAudit, Principal, Reward, utc_now
+from loyalty_api.store.models import Campaign, Principal, Reward, utc_now
 from renderers import Element, el, response
 
 __all__ = ["delete_item", "find_item", "list_items", "new_item", "update_item"]
@@ -46,7 +44,7 @@ async def new_item(ctx: CallContext) -> Element:
         now = utc_now()
         item = await tx.insert_reward(campaign.pk, wanted.level, wanted.description, wanted.identifier, now)
         await tx.append_audit(
-            _audit(principal, campaign, item, "create", reward_changes({}, reward_snapshot(item)), now)
+            reward_audit("item", principal, campaign, item, "create", reward_changes({}, reward_snapshot(item)), now)
         )
         return item.pk
 
@@ -76,7 +74,9 @@ async def update_item(ctx: CallContext) -> Element:
             await tx.update_reward(item.pk, values, now)
             before = reward_snapshot(item)
             after = {**before, **{column: str(value) for column, value in values.items()}}
-            await tx.append_audit(_audit(principal, campaign, item, "update", reward_changes(before, after), now))
+            await tx.append_audit(
+                reward_audit("item", principal, campaign, item, "update", reward_changes(before, after), now)
+            )
         return item.pk
 
     item_pk = await ctx.store.write(work)
@@ -97,7 +97,7 @@ async def delete_item(ctx: CallContext) -> Element:
         now = utc_now()
         await tx.archive_reward(item.pk, principal.user_name, now)
         await tx.append_audit(
-            _audit(principal, campaign, item, "delete", reward_changes(reward_snapshot(item), {}), now)
+            reward_audit("item", principal, campaign, item, "delete", reward_changes(reward_snapshot(item), {}), now)
         )
         return item.pk
 
@@ -162,19 +162,4 @@ def _item_element(item: Reward) -> Element:
             el("reward_level", item.level),
             el("item_identifier", item.identifier or ""),
         ],
-    )
-
-
-def _audit(
-    principal: Principal, campaign: Campaign, item: Reward, action: str, changes: tuple[Change, ...], at: datetime
-) -> NewAudit:
-    return NewAudit(
-        account_pk=principal.account.pk,
-        user_name=principal.user_name,
-        entity="item",
-        entity_id=str(item.pk),
-        action=action,
-        changes=changes,
-        at=at,
-        campaign_id=campaign.campaign_id,
     )

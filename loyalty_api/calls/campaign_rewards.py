@@ -6,8 +6,6 @@ Administrators and managers change the rewards of the campaigns they may see; ev
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from loyalty_api.calls._campaign_access import MANAGERS, check_role, check_visible, visible_campaign_for_update
 from loyalty_api.calls._context import CallContext
 from loyalty_api.errors import ApiError
@@ -17,11 +15,12 @@ from loyalty_api.reward_rules import (
     parse_new_reward,
     parse_reward_id,
     plan_reward_update,
+    reward_audit,
     reward_changes,
     reward_snapshot,
 )
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import Campaign, Change, NewAudit, Principal, Reward, utc_now
+from loyalty_api.store.models import Campaign, Principal, Reward, utc_now
 from renderers import Element, el, response
 
 __all__ = ["delete_reward", "list_rewards", "new_reward", "update_reward"]
@@ -50,7 +49,9 @@ async def new_reward(ctx: CallContext) -> Element:
         now = utc_now()
         reward = await tx.insert_reward(campaign.pk, wanted.level, wanted.description, wanted.identifier, now)
         await tx.append_audit(
-            _audit(principal, campaign, reward, "create", reward_changes({}, reward_snapshot(reward)), now)
+            reward_audit(
+                "reward", principal, campaign, reward, "create", reward_changes({}, reward_snapshot(reward)), now
+            )
         )
         return reward.pk
 
@@ -77,7 +78,9 @@ async def update_reward(ctx: CallContext) -> Element:
             await tx.update_reward(reward.pk, values, now)
             before = reward_snapshot(reward)
             after = {**before, **{column: _shown(value) for column, value in values.items()}}
-            await tx.append_audit(_audit(principal, campaign, reward, "update", reward_changes(before, after), now))
+            await tx.append_audit(
+                reward_audit("reward", principal, campaign, reward, "update", reward_changes(before, after), now)
+            )
         return reward.pk
 
     reward_pk = await ctx.store.write(work)
@@ -97,7 +100,9 @@ async def delete_reward(ctx: CallContext) -> Element:
         now = utc_now()
         await tx.archive_reward(reward.pk, principal.user_name, now)
         await tx.append_audit(
-            _audit(principal, campaign, reward, "delete", reward_changes(reward_snapshot(reward), {}), now)
+            reward_audit(
+                "reward", principal, campaign, reward, "delete", reward_changes(reward_snapshot(reward), {}), now
+            )
         )
         return reward.pk
 
@@ -145,18 +150,3 @@ async def _visible_reward(
 
 def _shown(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _audit(
-    principal: Principal, campaign: Campaign, reward: Reward, action: str, changes: tuple[Change, ...], at: datetime
-) -> NewAudit:
-    return NewAudit(
-        account_pk=principal.account.pk,
-        user_name=principal.user_name,
-        entity="reward",
-        entity_id=str(reward.pk),
-        action=action,
-        changes=changes,
-        at=at,
-        campaign_id=campaign.campaign_id,
-    )
