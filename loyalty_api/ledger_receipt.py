@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from loyalty_api.currencies import glyph_for
 from loyalty_api.ledger_rules import MONEY_TYPES, cents_text
-from loyalty_api.store.models import Campaign, Customer, LedgerSums, Principal, Reward
+from loyalty_api.store.models import Campaign, CustomerCard, LedgerSums, Principal, Reward
 from renderers import Element, el
 
 __all__ = ["Receipt", "receipt_element", "stamp_text"]
@@ -17,7 +17,7 @@ __all__ = ["Receipt", "receipt_element", "stamp_text"]
 @dataclass(frozen=True, slots=True)
 class Receipt:
     campaign: Campaign
-    customer: Customer
+    customer: CustomerCard
     entry_pk: int
     at: datetime
     amount_cents: int
@@ -81,9 +81,9 @@ def receipt_element(principal: Principal, receipt: Receipt) -> Element:
                 "customer",
                 children=[
                     el("code", customer.code),
-                    el("card_number", customer.profile.get("card_number", "")),
-                    el("first_name", customer.profile.get("first_name", "")),
-                    el("last_name", customer.profile.get("last_name", "")),
+                    el("card_number", customer.card_number),
+                    el("first_name", customer.first_name),
+                    el("last_name", customer.last_name),
                 ],
             ),
             Element("transaction", children=transaction),

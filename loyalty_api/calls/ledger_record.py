@@ -1,7 +1,9 @@
 """``type=record_activity``: a sale, a load, a visit, an event or purchases of a buyx item, answered by a receipt.
 
 Every user of the account may record, in the campaigns they may see.  The customer is enrolled in the campaign by
-their first entry in it.  A deactivated campaign refuses new entries (``campaign_inactive``).
+their first entry in it.  A deactivated campaign refuses new entries (``campaign_inactive``).  The checks come in
+the order campaign, fields, buyx item, customer: the store locks the customer and appends in one step
+(``WriteTx.record_sale``), and redeem takes its locks in the same order (campaign, item, customer).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from loyalty_api.errors import ApiError
 from loyalty_api.ledger_receipt import Receipt, receipt_element
 from loyalty_api.ledger_rules import parse_authorization, parse_transaction_fields, plan_sale
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import Campaign, Customer, NewLedgerEntry, Principal, utc_now
+from loyalty_api.store.models import Campaign, Customer, NewSale, Principal, utc_now
 from renderers import Element, response
 
 __all__ = ["CUSTOMER_KEYS", "EntryRequest", "entry_campaign", "entry_customer", "read_entry_request", "record_activity"]
@@ -31,35 +33,42 @@ async def record_activity(ctx: CallContext) -> Answer:
     key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
 
     async def work(tx: WriteTx) -> Element:
+        account_pk = principal.account.pk
         campaign = await entry_campaign(tx, principal, campaign_id)
         sale = plan_sale(campaign, fields)
-        found = await tx.customer_for_entries(principal.account.pk, key, value, campaign.pk)
-        if found is None:
-            raise ApiError("customer_not_found", field=key, value=shown(value))
-        customer, enrolled = found
         item = None if sale.item_name is None else await find_item(tx, campaign, sale.item_name)
         now = utc_now()
-        if not enrolled:  # the first entry of the customer in the campaign: the activation entry goes first
-            await tx.enrol_customer(principal.account.pk, campaign.pk, customer.pk, principal.user_name, now)
-        service_product = "" if item is None else str(item.pk)
-        appended = await tx.append_ledger_entry(
-            NewLedgerEntry(
-                account_pk=principal.account.pk,
+        recorded = await tx.record_sale(
+            account_pk,
+            key,
+            value,
+            NewSale(
+                account_pk=account_pk,
                 campaign_pk=campaign.pk,
-                customer_pk=customer.pk,
                 user_name=principal.user_name,
                 at=now,
                 amount_cents=sale.amount_cents,
                 purchase_cents=sale.purchase_cents,
                 authorization=authorization,
-                service_product=service_product,
+                service_product="" if item is None else str(item.pk),
                 custom_fields=custom_fields,
-            )
+            ),
         )
+        if recorded is None:
+            raise ApiError("customer_not_found", field=key, value=shown(value))
+        appended = recorded.entry
         sums = appended.total if item is None else appended.item
         description = authorization or (campaign.name if item is None else item.description)
         receipt = Receipt(
-            campaign, customer, appended.pk, now, sale.amount_cents, sale.purchase_cents, description, sums, item
+            campaign,
+            recorded.customer,
+            appended.pk,
+            now,
+            sale.amount_cents,
+            sale.purchase_cents,
+            description,
+            sums,
+            item,
         )
         return response("success", [receipt_element(principal, receipt)])
 

@@ -16,7 +16,7 @@ from loyalty_api.ledger_redemption import plan_redemption
 from loyalty_api.ledger_rules import cents_text
 from loyalty_api.reward_rules import parse_reward_id
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import Campaign, NewLedgerEntry, Reward, utc_now
+from loyalty_api.store.models import Campaign, CustomerCard, NewLedgerEntry, Reward, utc_now
 from renderers import Element, response
 
 __all__ = ["redeem"]
@@ -30,9 +30,10 @@ async def redeem(ctx: CallContext) -> Answer:
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
         plan = plan_redemption(campaign, fields)
-        customer = await entry_customer(tx, principal, key, value)
+        # The same order of locks as record_activity's: the campaign, its item or reward, then the customer.
         item = None if plan.item_name is None else await find_item(tx, campaign, plan.item_name)
         reward = None if plan.reward_name is None else await _reward(tx, campaign, plan.reward_name)
+        customer = await entry_customer(tx, principal, key, value)
         cost = plan.cost_cents
         if cost is None:
             named = item if item is not None else reward
@@ -65,7 +66,7 @@ async def redeem(ctx: CallContext) -> Answer:
         sums = appended.total if item is None else appended.item
         described = item if item is not None else reward
         description = authorization or (described.description if described is not None else campaign.name)
-        receipt = Receipt(campaign, customer, appended.pk, now, -cost, None, description, sums, item)
+        receipt = Receipt(campaign, CustomerCard.of(customer), appended.pk, now, -cost, None, description, sums, item)
         return response("success", [receipt_element(principal, receipt)])
 
     return await ctx.write_answer(work)

@@ -15,10 +15,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
 from loyalty_api.store.models import BalanceMismatch, LedgerSums
 
 __all__ = [
+    "ACTIVATION",
     "ALL_BALANCES_FROM_LEDGER",
     "BALANCE_MISMATCHES",
     "CUMULATIVE_SUM",
@@ -32,6 +34,8 @@ __all__ = [
     "rebuild_balances",
 ]
 
+#: The ``authorization`` and ``service_product`` of the entry that enrols a customer in a campaign (amount 0).
+ACTIVATION: Final = ("Account Activated.", "Activation")
 #: The cumulative balance over the entries ``l``: the positive entries, less the reversals of positive entries.
 CUMULATIVE_SUM = (
     "sum(CASE WHEN l.reverses_pk IS NULL AND l.amount_cents > 0 THEN l.amount_cents"

@@ -31,7 +31,9 @@ from loyalty_api.store.models import (
     Membership,
     NewAudit,
     NewLedgerEntry,
+    NewSale,
     Principal,
+    RecordedSale,
     RestoredCampaign,
     RestoredCustomer,
     Reward,
@@ -167,13 +169,6 @@ class WriteTx(Protocol):
         transaction ends."""
         ...
 
-    async def customer_for_entries(
-        self, account_pk: int, key: str, value: str, campaign_pk: int
-    ) -> tuple[Customer, bool] | None:
-        """As :meth:`customer_for_update`, with whether the customer has entries in the campaign already (one round
-        trip).  True stays true until the transaction ends; False may be stale: :meth:`enrol_customer` decides."""
-        ...
-
     async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
         """The pk of the account's customer whose ``key`` is ``value``, or None.  Until the transaction ends no
         other transaction can give that value to a customer, so a None stays true until this one commits."""
@@ -220,6 +215,13 @@ class WriteTx(Protocol):
     async def append_ledger_entry(self, entry: NewLedgerEntry) -> AppendedEntry:
         """Append the entry; its new id (never used before, live or archived) and the customer's sums in the
         campaign after it, as :meth:`ledger_sums` would answer them next (one round trip on PostgreSQL)."""
+        ...
+
+    async def record_sale(self, account_pk: int, key: str, value: str, sale: NewSale) -> RecordedSale | None:
+        """Append ``sale`` for the account's customer whose ``key`` (a ``CUSTOMER_KEYS`` column) is ``value``,
+        locked until the transaction ends, after their activation entry when it is their first entry in the
+        campaign (as :meth:`enrol_customer`); what the receipt shows.  None when no customer has that key (nothing
+        written).  One round trip on PostgreSQL: the caller holds the campaign (:meth:`campaign_for_entries`)."""
         ...
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:

@@ -9,6 +9,9 @@ from decimal import Decimal
 from typing import Final
 
 __all__ = [
+    "CustomerCard",
+    "NewSale",
+    "RecordedSale",
     "AppendedEntry",
     "CAMPAIGN_TYPES",
     "CUSTOMER_MATCH_MODES",
@@ -339,6 +342,46 @@ class AppendedEntry:
     pk: int
     item: LedgerSums
     total: LedgerSums
+
+
+@dataclass(frozen=True, slots=True)
+class NewSale:
+    """A ``record_activity`` entry for the customer a request names by key: a :class:`NewLedgerEntry` before the
+    customer is known (never a redemption, never a reversal)."""
+
+    account_pk: int
+    campaign_pk: int
+    user_name: str
+    at: datetime
+    amount_cents: int
+    purchase_cents: int | None
+    authorization: str
+    service_product: str
+    custom_fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCard:
+    """What a receipt shows of its customer."""
+
+    pk: int
+    code: str
+    card_number: str
+    first_name: str
+    last_name: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerCard:
+        profile = customer.profile
+        return cls(customer.pk, customer.code, profile["card_number"], profile["first_name"], profile["last_name"])
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSale:
+    """A sale just appended (after the customer's activation entry when it was their first in the campaign)."""
+
+    customer: CustomerCard
+    entry: AppendedEntry
 
 
 @dataclass(frozen=True, slots=True)

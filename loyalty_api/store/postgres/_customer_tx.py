@@ -13,7 +13,7 @@ from typing import Final
 import asyncpg
 
 from loyalty_api.store._customer_sql import CUSTOMER_COLUMNS, CUSTOMER_KEY_COLUMNS
-from loyalty_api.store._ledger_sql import rebuild_balances
+from loyalty_api.store._ledger_sql import ACTIVATION, rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict, CustomerValues
 from loyalty_api.store.models import CUSTOMER_WRITABLE_COLUMNS, Customer, RestoredCustomer
 from loyalty_api.store.postgres._customer_rows import customer_from_row
@@ -24,7 +24,6 @@ from loyalty_api.store.postgres._savepoint import savepoint
 __all__ = ["CustomerTxMixin"]
 
 _WITH_CUSTOMER: Final = "customer"
-_ACTIVATION: Final = ("Account Activated.", "Activation")
 _REBUILD_BALANCES: Final = rebuild_balances("customer_pk", lambda n: f"${n}")
 _LOCK: Final = "SELECT pg_advisory_xact_lock(hashtextextended($1, 11))"
 
@@ -61,19 +60,6 @@ class CustomerTxMixin:
             value,
         )
         return None if row is None else customer_from_row(row)
-
-    async def customer_for_entries(
-        self, account_pk: int, key: str, value: str, campaign_pk: int
-    ) -> tuple[Customer, bool] | None:
-        row = await self.conn.fetchrow(
-            f"SELECT {CUSTOMER_COLUMNS}, EXISTS (SELECT 1 FROM ledger_balances b"
-            " WHERE b.campaign_pk = $3 AND b.customer_pk = customers.pk)"
-            f" FROM customers WHERE account_pk = $1 AND {_key(key)} = $2 FOR UPDATE",
-            account_pk,
-            value,
-            campaign_pk,
-        )
-        return None if row is None else (customer_from_row(row), bool(row[-1]))
 
     async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
         await _lock(self.conn, "customer", account_pk, _key(key), value)
@@ -126,9 +112,9 @@ class CustomerTxMixin:
             customer_pk,
             at,
             user_name,
-            *_ACTIVATION,
+            *ACTIVATION,
         )
-        await add_to_balance(self.conn, account_pk, campaign_pk, customer_pk, _ACTIVATION[1], 0, None)
+        await add_to_balance(self.conn, account_pk, campaign_pk, customer_pk, ACTIVATION[1], 0, None)
         return True
 
     async def customer_campaign_ids(self, customer_pk: int) -> set[str]:

@@ -19,7 +19,16 @@ from loyalty_api.store._ledger_sql import (
     cumulative_change,
     custom_fields_text,
 )
-from loyalty_api.store.models import AppendedEntry, Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
+from loyalty_api.store.models import (
+    AppendedEntry,
+    Campaign,
+    CustomerCard,
+    LedgerEntry,
+    LedgerSums,
+    NewLedgerEntry,
+    NewSale,
+    RecordedSale,
+)
 from loyalty_api.store.postgres._rows import (
     CAMPAIGN_COLUMNS,
     Conn,
@@ -57,6 +66,9 @@ _INSERT: Final = (
     " SELECT added.pk, balance.balance_cents, balance.cumulative_cents,"
     " others.b + balance.balance_cents, others.c + balance.cumulative_cents FROM added, balance, others"
 )
+
+# The function of migration 0008: the whole of a sale in one round trip (see the migration).
+_RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
@@ -117,6 +129,33 @@ class LedgerTxMixin:
             int(row[0]),
             item=LedgerSums(balance_cents=int(row[1]), cumulative_cents=int(row[2])),
             total=LedgerSums(balance_cents=int(row[3]), cumulative_cents=int(row[4])),
+        )
+
+    async def record_sale(self, account_pk: int, key: str, value: str, sale: NewSale) -> RecordedSale | None:
+        row = await self.conn.fetchrow(
+            _RECORD_SALE,
+            account_pk,
+            key,
+            value,
+            sale.campaign_pk,
+            sale.at,
+            sale.user_name,
+            sale.amount_cents,
+            sale.purchase_cents,
+            sale.authorization,
+            sale.service_product,
+            custom_fields_text(sale.custom_fields),
+        )
+        if row is None:
+            return None
+        customer_pk, code, card_number, first_name, last_name, entry_pk, item_b, item_c, balance, cumulative = row
+        return RecordedSale(
+            CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name)),
+            AppendedEntry(
+                int(entry_pk),
+                item=LedgerSums(int(item_b), int(item_c)),
+                total=LedgerSums(int(balance), int(cumulative)),
+            ),
         )
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:

@@ -16,14 +16,13 @@ from loyalty_api.store._ledger_sql import rebuild_balances
 from loyalty_api.store.interface import ArchiveConflict, CustomerValues
 from loyalty_api.store.models import CUSTOMER_WRITABLE_COLUMNS, Customer, RestoredCustomer
 from loyalty_api.store.sqlite._customer_rows import customer_from_row
-from loyalty_api.store.sqlite._ledger_tx import add_to_balance
+from loyalty_api.store.sqlite._ledger_tx import add_activation_entry
 from loyalty_api.store.sqlite._reward_rows import LEDGER_COLUMNS
 from loyalty_api.store.sqlite._rows import db_value, time_text
 
 __all__ = ["CustomerTxMixin"]
 
 _WITH_CUSTOMER: Final = "customer"
-_ACTIVATION: Final = ("Account Activated.", "Activation")
 # A new customer takes an id above every live and archived one: an archived customer keeps theirs.
 _REBUILD_BALANCES: Final = rebuild_balances("customer_pk", lambda _n: "?")
 _NEXT_PK: Final = (
@@ -57,17 +56,6 @@ class CustomerTxMixin:
             f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE account_pk = ? AND {_key(key)} = ?", (account_pk, value)
         ).fetchone()
         return None if row is None else customer_from_row(row)
-
-    async def customer_for_entries(
-        self, account_pk: int, key: str, value: str, campaign_pk: int
-    ) -> tuple[Customer, bool] | None:
-        row = self._conn.execute(
-            f"SELECT {CUSTOMER_COLUMNS}, EXISTS (SELECT 1 FROM ledger_balances b"
-            " WHERE b.campaign_pk = ? AND b.customer_pk = customers.pk)"
-            f" FROM customers WHERE account_pk = ? AND {_key(key)} = ?",
-            (campaign_pk, account_pk, value),
-        ).fetchone()
-        return None if row is None else (customer_from_row(row[:-1]), bool(row[-1]))
 
     async def customer_key_holder(self, account_pk: int, key: str, value: str) -> int | None:
         row = self._conn.execute(
@@ -103,12 +91,7 @@ class CustomerTxMixin:
         ).fetchone()
         if found is not None:
             return False
-        self._conn.execute(
-            "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, authorization,"
-            " service_product) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            (account_pk, campaign_pk, customer_pk, time_text(at), user_name, *_ACTIVATION),
-        )
-        add_to_balance(self._conn, account_pk, campaign_pk, customer_pk, _ACTIVATION[1], 0, None)
+        add_activation_entry(self._conn, account_pk, campaign_pk, customer_pk, user_name, at)
         return True
 
     async def customer_campaign_ids(self, customer_pk: int) -> set[str]:

@@ -9,14 +9,26 @@ the same transaction.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Final
 
+from loyalty_api.store._customer_sql import CUSTOMER_KEY_COLUMNS
 from loyalty_api.store._ledger_sql import (
+    ACTIVATION,
     balance_upsert,
     cumulative_change,
     custom_fields_text,
 )
-from loyalty_api.store.models import AppendedEntry, Campaign, LedgerEntry, LedgerSums, NewLedgerEntry
+from loyalty_api.store.models import (
+    AppendedEntry,
+    Campaign,
+    CustomerCard,
+    LedgerEntry,
+    LedgerSums,
+    NewLedgerEntry,
+    NewSale,
+    RecordedSale,
+)
 from loyalty_api.store.sqlite._rows import (
     CAMPAIGN_COLUMNS,
     campaign_from_row,
@@ -24,7 +36,7 @@ from loyalty_api.store.sqlite._rows import (
     time_text,
 )
 
-__all__ = ["LedgerTxMixin", "add_to_balance"]
+__all__ = ["LedgerTxMixin", "add_activation_entry", "add_to_balance"]
 
 # The running balances (migration 0005): of one item, or of all the customer's rows in the campaign.
 _SUMS: Final = (
@@ -43,6 +55,20 @@ _SUMS_AFTER: Final = (
     " FROM ledger_balances WHERE campaign_pk = ? AND customer_pk = ?"
 )
 _UPSERT: Final = balance_upsert(lambda _n: "?")
+_UPSERT_RETURNING: Final = _UPSERT + " RETURNING balance_cents, cumulative_cents"
+# record_sale's customer, by each key: the receipt's columns, how many running-balance rows they have in the
+# campaign (0: not enrolled yet) and the sums of those rows.  Parameters: campaign_pk, account_pk, key value.
+_SALE_CUSTOMER: Final = {
+    key: "SELECT c.pk, c.code, c.card_number, c.first_name, c.last_name, count(b.customer_pk),"
+    " coalesce(sum(b.balance_cents), 0), coalesce(sum(b.cumulative_cents), 0)"
+    " FROM customers c LEFT JOIN ledger_balances b ON b.customer_pk = c.pk AND b.campaign_pk = ?"
+    f" WHERE c.account_pk = ? AND c.{key} = ? GROUP BY c.pk"
+    for key in CUSTOMER_KEY_COLUMNS
+}
+_ACTIVATE: Final = (
+    "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, authorization,"
+    " service_product) VALUES (?, ?, ?, ?, ?, 0, ?, ?)"
+)
 _INSERT: Final = (
     "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
     ' "authorization", service_product, redeemed, reverses_pk, custom_fields)'
@@ -68,6 +94,14 @@ def add_to_balance(
     """Add a new entry to its running balance (call it with every ledger insert, in the same transaction)."""
     change = cumulative_change(amount_cents, reverses_pk)
     conn.execute(_UPSERT, (account_pk, campaign_pk, customer_pk, service_product, amount_cents, change))
+
+
+def add_activation_entry(
+    conn: sqlite3.Connection, account_pk: int, campaign_pk: int, customer_pk: int, user_name: str, at: datetime
+) -> None:
+    """Append the entry that enrols the customer in the campaign (the caller knows they have none there yet)."""
+    conn.execute(_ACTIVATE, (account_pk, campaign_pk, customer_pk, time_text(at), user_name, *ACTIVATION))
+    add_to_balance(conn, account_pk, campaign_pk, customer_pk, ACTIVATION[1], 0, None)
 
 
 class LedgerTxMixin:
@@ -116,6 +150,44 @@ class LedgerTxMixin:
             item=LedgerSums(balance_cents=int(row[2]), cumulative_cents=int(row[3])),
             total=LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1])),
         )
+
+    async def record_sale(self, account_pk: int, key: str, value: str, sale: NewSale) -> RecordedSale | None:
+        conn = self._conn
+        found = conn.execute(_SALE_CUSTOMER[key], (sale.campaign_pk, account_pk, value)).fetchone()
+        if found is None:
+            return None
+        customer_pk, code, card_number, first_name, last_name, rows, balance, cumulative = found
+        if not rows:  # the customer's first entry in the campaign: the activation entry goes first
+            add_activation_entry(conn, account_pk, sale.campaign_pk, customer_pk, sale.user_name, sale.at)
+        amount, product = sale.amount_cents, sale.service_product
+        cur = conn.execute(
+            _INSERT,
+            (
+                account_pk,
+                sale.campaign_pk,
+                customer_pk,
+                time_text(sale.at),
+                sale.user_name,
+                amount,
+                sale.purchase_cents,
+                sale.authorization,
+                product,
+                0,
+                None,
+                custom_fields_text(sale.custom_fields),
+            ),
+        )
+        change = cumulative_change(amount, None)
+        item = conn.execute(_UPSERT_RETURNING, (account_pk, sale.campaign_pk, customer_pk, product, amount, change))
+        item_balance, item_cumulative = item.fetchone()
+        # The database is write-locked since the customer was read: the sums after are those before plus this entry.
+        entry = AppendedEntry(
+            int(cur.lastrowid or 0),
+            item=LedgerSums(int(item_balance), int(item_cumulative)),
+            total=LedgerSums(int(balance) + amount, int(cumulative) + change),
+        )
+        card = CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name))
+        return RecordedSale(card, entry)
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         if service_product is None:

@@ -1,0 +1,92 @@
+-- record_activity in one round trip (docs/ledger.md, "Speed"): lock the customer named by a key, enrol them in the
+-- campaign when this is their first entry there, append the sale, add it to its running balance, and answer what
+-- the receipt shows.  The store's group-commit writer runs jobs one after another on one connection, so each round
+-- trip saved is a round trip saved for every sale.  A function rather than one statement with CTEs: in READ
+-- COMMITTED each statement below takes a new snapshot, so what is read after the customer's lock was granted
+-- includes everything the previous holder of that lock committed (a CTE would read the snapshot taken before it
+-- waited).  No row when the key names no customer of the account (nothing written).
+--
+-- The same rules as the store's Python code: the activation entry is store/_ledger_sql.py's ACTIVATION, taken
+-- under the advisory lock PostgresWriteTx.enrol_customer takes ("enrol", campaign, customer); the running balance
+-- upsert is balance_upsert's; a sale's cumulative change is its amount (cumulative_change: never a reversal, never
+-- negative).
+CREATE FUNCTION record_sale(
+    p_account_pk bigint,
+    p_key text,             -- 'code', 'card_number' or 'customer_username'
+    p_value text,
+    p_campaign_pk bigint,
+    p_at timestamptz,
+    p_user_name text,
+    p_amount bigint,
+    p_purchase bigint,
+    p_authorization text,
+    p_service_product text,
+    p_custom_fields text
+) RETURNS TABLE (
+    o_customer_pk bigint,
+    o_code text,
+    o_card_number text,
+    o_first_name text,
+    o_last_name text,
+    o_entry_pk bigint,
+    o_item_balance bigint,
+    o_item_cumulative bigint,
+    o_balance bigint,
+    o_cumulative bigint
+) LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_key = 'code' THEN
+        SELECT c.pk, c.code, c.card_number, c.first_name, c.last_name
+          INTO o_customer_pk, o_code, o_card_number, o_first_name, o_last_name
+          FROM customers c WHERE c.account_pk = p_account_pk AND c.code = p_value FOR UPDATE;
+    ELSIF p_key = 'card_number' THEN
+        SELECT c.pk, c.code, c.card_number, c.first_name, c.last_name
+          INTO o_customer_pk, o_code, o_card_number, o_first_name, o_last_name
+          FROM customers c WHERE c.account_pk = p_account_pk AND c.card_number = p_value FOR UPDATE;
+    ELSIF p_key = 'customer_username' THEN
+        SELECT c.pk, c.code, c.card_number, c.first_name, c.last_name
+          INTO o_customer_pk, o_code, o_card_number, o_first_name, o_last_name
+          FROM customers c WHERE c.account_pk = p_account_pk AND c.customer_username = p_value FOR UPDATE;
+    ELSE
+        RAISE EXCEPTION 'record_sale: not a customer key: %', p_key;
+    END IF;
+    IF o_customer_pk IS NULL THEN
+        RETURN;
+    END IF;
+
+    IF NOT EXISTS (SELECT 1 FROM ledger_balances b
+                   WHERE b.campaign_pk = p_campaign_pk AND b.customer_pk = o_customer_pk) THEN
+        PERFORM pg_advisory_xact_lock(
+            hashtextextended('enrol' || chr(31) || p_campaign_pk::text || chr(31) || o_customer_pk::text, 11));
+        IF NOT EXISTS (SELECT 1 FROM ledger l WHERE l.campaign_pk = p_campaign_pk AND l.customer_pk = o_customer_pk) THEN
+            INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, "authorization",
+                                service_product)
+            VALUES (p_account_pk, p_campaign_pk, o_customer_pk, p_at, p_user_name, 0, 'Account Activated.',
+                    'Activation');
+            INSERT INTO ledger_balances AS lb (account_pk, campaign_pk, customer_pk, service_product, balance_cents,
+                                               cumulative_cents)
+            VALUES (p_account_pk, p_campaign_pk, o_customer_pk, 'Activation', 0, 0)
+            ON CONFLICT (campaign_pk, customer_pk, service_product) DO NOTHING;
+        END IF;
+    END IF;
+
+    INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,
+                        "authorization", service_product, redeemed, reverses_pk, custom_fields)
+    VALUES (p_account_pk, p_campaign_pk, o_customer_pk, p_at, p_user_name, p_amount, p_purchase, p_authorization,
+            p_service_product, false, NULL, p_custom_fields)
+    RETURNING pk INTO o_entry_pk;
+
+    INSERT INTO ledger_balances AS lb (account_pk, campaign_pk, customer_pk, service_product, balance_cents,
+                                       cumulative_cents)
+    VALUES (p_account_pk, p_campaign_pk, o_customer_pk, p_service_product, p_amount, greatest(p_amount, 0))
+    ON CONFLICT (campaign_pk, customer_pk, service_product) DO UPDATE
+        SET balance_cents = lb.balance_cents + excluded.balance_cents,
+            cumulative_cents = lb.cumulative_cents + excluded.cumulative_cents
+    RETURNING lb.balance_cents, lb.cumulative_cents INTO o_item_balance, o_item_cumulative;
+
+    SELECT coalesce(sum(b.balance_cents), 0)::bigint, coalesce(sum(b.cumulative_cents), 0)::bigint
+      INTO o_balance, o_cumulative
+      FROM ledger_balances b WHERE b.campaign_pk = p_campaign_pk AND b.customer_pk = o_customer_pk;
+    RETURN NEXT;
+END
+$$;
