@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.store import WriteTx, create_store
-from loyalty_api.store.models import BalanceMismatch, LedgerSums, NewLedgerEntry, utc_now
+from loyalty_api.store.models import BalanceMismatch, LedgerSums, NewLedgerEntry, NewSale, RecordedSale, utc_now
 from loyalty_api.web.app import create_app
 from tests._balances import balance_mismatches, run_sql
 from tests._stored import error_of, status_of
@@ -254,4 +254,60 @@ def test_a_redemption_reads_the_balance_under_the_customer_lock(client: TestClie
     assert sorted(asyncio.run(mixed())) == ["insufficient_balance"] * 7 + ["success"] * 3
     root = call(client, {"type": "customer_balance", "code": JANE, "campaign_id": POINTS})
     assert root.findtext("campaign/customer/balance") == "100"
+    assert balance_mismatches(settings) == []
+
+
+async def _two_processes_sell(settings: Settings, first_item: str, second_item: str) -> list[RecordedSale | None]:
+    """Two stores (two server processes) each sell Jane one buyx item at once; the first holds her lock a moment
+    after its sale, so the second's sale waits for it."""
+    first, second = create_store(settings), create_store(settings)
+    await first.open()
+    await second.open()
+    try:
+        account = await first.get_account("greatwidgets")
+        assert account is not None
+        account_pk = account.pk
+        locked = asyncio.Event()
+
+        async def sell(tx: WriteTx, item: str) -> RecordedSale | None:
+            campaign = await tx.campaign_for_entries(account_pk, BUYX)
+            assert campaign is not None
+            sale = NewSale(account_pk, campaign.pk, "test", utc_now(), 100 * int(item), None, "", item)
+            return await tx.record_sale(account_pk, "code", JANE, sale)
+
+        async def slow(tx: WriteTx) -> RecordedSale | None:
+            recorded = await sell(tx, first_item)
+            locked.set()
+            await asyncio.sleep(0.3)
+            return recorded
+
+        async def quick(tx: WriteTx) -> RecordedSale | None:
+            return await sell(tx, second_item)
+
+        async def after_the_lock() -> RecordedSale | None:
+            await locked.wait()
+            return await second.write(quick)
+
+        return list(await asyncio.gather(first.write(slow), after_the_lock()))
+    finally:
+        await first.close()
+        await second.close()
+
+
+def test_a_sale_waiting_for_the_customer_sees_what_the_holder_committed(client: TestClient, settings: Settings) -> None:
+    """record_sale locks the customer, then reads: the second of two simultaneous first sales in a campaign
+    neither enrols Jane again nor misses the first sale in the total it answers (on PostgreSQL, its reads come
+    after the lock was granted, not from a snapshot taken before it waited)."""
+    widget, gadget = _item(client, "3", "Widget"), _item(client, "5", "Gadget")
+    first, second = asyncio.run(_two_processes_sell(settings, widget, gadget))
+    assert first is not None and second is not None
+    own_first, own_second = 100 * int(widget), 100 * int(gadget)
+    assert first.entry.item == first.entry.total == LedgerSums(own_first, own_first)
+    assert second.entry.item == LedgerSums(own_second, own_second)
+    assert second.entry.total == LedgerSums(own_first + own_second, own_first + own_second)
+    assert second.entry.pk > first.entry.pk
+    assert (first.customer.code, second.customer.code) == (JANE, JANE)
+    root = call(client, {"type": "customer_balance", "code": JANE, "campaign_id": BUYX})
+    products = [t.findtext("service_product") for t in root.iterfind("campaign/customer/transactions/transaction")]
+    assert sorted(products) == sorted(["Activation", widget, gadget]), products
     assert balance_mismatches(settings) == []
