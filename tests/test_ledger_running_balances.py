@@ -309,5 +309,5 @@ def test_a_sale_waiting_for_the_customer_sees_what_the_holder_committed(client: 
     assert (first.customer.code, second.customer.code) == (JANE, JANE)
     root = call(client, {"type": "customer_balance", "code": JANE, "campaign_id": BUYX})
     products = [t.findtext("service_product") for t in root.iterfind("campaign/customer/transactions/transaction")]
-    assert sorted(products) == sorted(["Activation", widget, gadget]), products
+    assert sorted(str(p) for p in products) == sorted(["Activation", widget, gadget]), products
     assert balance_mismatches(settings) == []

@@ -87,10 +87,15 @@ def test_failing_requests_in_a_batch_leave_the_others_applied(settings: Settings
 SALES_CAMPAIGN: Final = "1234567890123455"  # the demo's points campaign with customers' entries
 
 
-async def _sales_and_a_deactivation_in_one_batch(settings: Settings) -> list[bool | None]:
+class _Undone(Exception):
+    """What the deactivating job raises when it must be rolled back."""
+
+
+async def _sales_and_a_deactivation_in_one_batch(settings: Settings, *, undone: bool = False) -> list[bool | None]:
     """Five write transactions submitted at once (one batch, in this order): two read the campaign as sales do
     (``campaign_for_entries``: shared lock), one deactivates it (``campaign_for_update`` + ``update_campaign``), two
-    read it again as sales and as an update.  Each answers whether it saw the campaign active."""
+    read it again as sales and as an update.  Each answers whether it saw the campaign active.  ``undone``: the
+    deactivating job raises after its change (which its rollback undoes) and answers None."""
     app = create_app(settings)
     store = app.store
     await store.open()
@@ -107,6 +112,9 @@ async def _sales_and_a_deactivation_in_one_batch(settings: Settings) -> list[boo
             campaign = await tx.campaign_for_update(account_pk, SALES_CAMPAIGN)
             assert campaign is not None
             await tx.update_campaign(campaign.pk, {"active": False}, utc_now())
+            if undone:
+                assert await sale(tx) is False  # the job itself sees its change ...
+                raise _Undone
             return campaign.active
 
         async def update(tx: WriteTx) -> bool | None:
@@ -114,7 +122,8 @@ async def _sales_and_a_deactivation_in_one_batch(settings: Settings) -> list[boo
             return None if campaign is None else campaign.active
 
         jobs = [sale, sale, deactivate, sale, update]
-        return list(await asyncio.gather(*(store.write(job) for job in jobs)))
+        answers = await asyncio.gather(*(store.write(job) for job in jobs), return_exceptions=True)
+        return [None if isinstance(answer, _Undone) else answer for answer in answers]  # type: ignore[misc]
     finally:
         await store.close()
 
@@ -124,3 +133,10 @@ def test_a_batch_sees_its_own_campaign_changes(settings: Settings) -> None:
     skip their SELECT in the batch's later jobs: a change made by an earlier job must be what the later ones see."""
     assert asyncio.run(_sales_and_a_deactivation_in_one_batch(settings)) == [True, True, True, False, False]
     assert show(settings, SALES_CAMPAIGN)["active"] is False
+
+
+def test_a_batch_forgets_the_campaign_changes_of_a_job_rolled_back(settings: Settings) -> None:
+    """... and once the job is rolled back to its savepoint, the later jobs of the batch see the campaign as it was
+    (both writers keep the campaign rows their batch has read)."""
+    assert asyncio.run(_sales_and_a_deactivation_in_one_batch(settings, undone=True)) == [True, True, None, True, True]
+    assert show(settings, SALES_CAMPAIGN)["active"] is True

@@ -14,6 +14,7 @@ from loyalty_api.store.models import ArchiveCounts, Campaign, RestoredCampaign, 
 from loyalty_api.store.sqlite import _archive
 from loyalty_api.store.sqlite._reward_rows import REWARD_COLUMNS, reward_from_row
 from loyalty_api.store.sqlite._rows import CAMPAIGN_COLUMNS, campaign_from_row, db_value, time_text
+from loyalty_api.store.sqlite._writer import CampaignCache
 
 __all__ = ["CampaignTxMixin"]
 
@@ -23,6 +24,7 @@ _REWARD_UPDATE_COLUMNS: Final = frozenset({"level", "description", "identifier"}
 class CampaignTxMixin:
     __slots__ = ()
     _conn: sqlite3.Connection
+    _campaigns: CampaignCache  # see SqliteWriteTx
 
     async def campaign_id_in_use(self, campaign_id: str) -> bool:
         row = self._conn.execute(
@@ -79,7 +81,9 @@ class CampaignTxMixin:
         _archive.archive_reward(self._conn, reward_pk, by, at)
 
     async def archive_campaign(self, campaign_pk: int, by: str, at: datetime) -> ArchiveCounts:
+        self._campaigns.clear()
         return _archive.archive_campaign(self._conn, campaign_pk, by, at)
 
     async def restore_campaign(self, account_pk: int, campaign_id: str) -> RestoredCampaign | None:
+        self._campaigns.clear()
         return _archive.restore_campaign(self._conn, account_pk, campaign_id)

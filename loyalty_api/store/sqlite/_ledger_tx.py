@@ -21,7 +21,6 @@ from loyalty_api.store._ledger_sql import (
 )
 from loyalty_api.store.models import (
     AppendedEntry,
-    Campaign,
     CustomerCard,
     LedgerEntry,
     LedgerSums,
@@ -30,8 +29,6 @@ from loyalty_api.store.models import (
     RecordedSale,
 )
 from loyalty_api.store.sqlite._rows import (
-    CAMPAIGN_COLUMNS,
-    campaign_from_row,
     ledger_entry_from_row,
     time_text,
 )
@@ -107,13 +104,6 @@ def add_activation_entry(
 class LedgerTxMixin:
     __slots__ = ()
     _conn: sqlite3.Connection
-
-    async def campaign_for_entries(self, account_pk: int, campaign_id: str) -> Campaign | None:
-        row = self._conn.execute(
-            f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = ? AND campaign_id = ?",
-            (account_pk, campaign_id),
-        ).fetchone()
-        return None if row is None else campaign_from_row(row)
 
     async def append_ledger_entry(self, entry: NewLedgerEntry) -> AppendedEntry:
         cur = self._conn.execute(

@@ -12,6 +12,11 @@ tried on the loop without waiting (busy timeout 0); only when another process ho
 is it retried in a helper thread with the configured busy timeout, so that the loop never blocks on
 a lock.  With ``synchronous=FULL`` (or EXTRA) the ``COMMIT`` that fsyncs runs in that thread too,
 and the loop keeps parsing requests meanwhile: those form the next batch.
+
+The campaign rows a batch's jobs read are kept in :attr:`GroupCommitWriter.campaigns` until the batch ends: the
+database is write-locked from ``BEGIN IMMEDIATE`` to ``COMMIT``, so a row read once cannot change under the batch
+but by its own jobs, and the write transaction's methods that change a campaign empty the cache, as does a job's
+rollback to its savepoint.  The second sale of a campaign in a batch reads no campaign row.
 """
 
 from __future__ import annotations
@@ -24,14 +29,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
 from loyalty_api.store.interface import StoreUnavailable
+from loyalty_api.store.models import Campaign
 
-__all__ = ["GroupCommitWriter"]
+__all__ = ["CampaignCache", "GroupCommitWriter"]
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 _MAX_BATCH: Final = 256
 _BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
+CampaignCache = dict[tuple[int, str], Campaign]  # (account_pk, campaign_id) -> the row as this batch left it
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 
 
@@ -42,6 +49,7 @@ class GroupCommitWriter:
         conn.execute("PRAGMA busy_timeout = 0")
         self._commit_in_thread = commit_in_thread
         self._pending: list[_Job] = []
+        self.campaigns: CampaignCache = {}  # of the running batch (see the module's docstring)
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
 
@@ -73,6 +81,7 @@ class GroupCommitWriter:
             _log.warning("could not begin a write transaction: %s", exc)
             _fail_all(batch, exc)
             return
+        self.campaigns.clear()
         outcomes: list[tuple[asyncio.Future[Any], object, BaseException | None]] = []
         try:
             for work, future in batch:
@@ -81,6 +90,7 @@ class GroupCommitWriter:
                     result = await work()
                 except Exception as exc:
                     conn.execute("ROLLBACK TO job")
+                    self.campaigns.clear()
                     conn.execute("RELEASE job")
                     outcomes.append((future, None, exc))
                 else:
@@ -90,7 +100,9 @@ class GroupCommitWriter:
                 await loop.run_in_executor(self._executor, conn.execute, "COMMIT")
             else:
                 conn.execute("COMMIT")
+            self.campaigns.clear()
         except BaseException as exc:
+            self.campaigns.clear()
             _rollback(conn)
             _log.warning("write batch of %d rolled back: %s", len(batch), exc)
             _fail_all(batch, exc)

@@ -138,7 +138,7 @@ class SqliteStore(CustomerReadsMixin, LedgerReadsMixin):
     async def write(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
         if self._writer is None or self._write_conn is None:
             raise StoreUnavailable("the store is not open")
-        tx = SqliteWriteTx(self._write_conn)
+        tx = SqliteWriteTx(self._write_conn, self._writer.campaigns)
         return await self._writer.submit(lambda: work(tx))
 
     # --- reads -----------------------------------------------------------------------------------
