@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from loyalty_api.currencies import glyph_for
 from loyalty_api.ledger_rules import MONEY_TYPES, cents_text
-from loyalty_api.store.models import Campaign, CustomerCard, LedgerSums, Principal, Reward
+from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
+from loyalty_api.store.models import Campaign, Principal, Reward
 from renderers import Element, el
 
 __all__ = ["Receipt", "receipt_element", "stamp_text"]

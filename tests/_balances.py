@@ -10,7 +10,7 @@ import asyncpg
 
 from loyalty_api.config import Settings
 from loyalty_api.store import create_store
-from loyalty_api.store.models import BalanceMismatch
+from loyalty_api.store.ledger_models import BalanceMismatch
 from loyalty_api.store.postgres._url import parse_postgres_url
 from loyalty_api.store.sqlite.store import sqlite_path
 

@@ -39,7 +39,7 @@ from bench.stacks import (
 )
 from bench.wrk import LUA_SCRIPT, WrkError, WrkResult, parse_wrk_output
 from loyalty_api.demo import load_demo
-from loyalty_api.store.models import BalanceMismatch
+from loyalty_api.store.ledger_models import BalanceMismatch
 from loyalty_api.store.sqlite.store import SqliteStore
 from renderers import Element, el, get_renderer, response
 

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.store import WriteTx, create_store
-from loyalty_api.store.models import BalanceMismatch, LedgerSums, NewLedgerEntry, NewSale, RecordedSale, utc_now
+from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums, NewLedgerEntry, NewSale, RecordedSale
+from loyalty_api.store.models import utc_now
 from loyalty_api.web.app import create_app
 from tests._balances import balance_mismatches, run_sql
 from tests._stored import error_of, status_of

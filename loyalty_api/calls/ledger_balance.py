@@ -14,7 +14,8 @@ from loyalty_api.calls.campaign_update import warnings_element
 from loyalty_api.errors import ApiError
 from loyalty_api.ledger_rules import TRANSACTION_FIELDS, cents_text
 from loyalty_api.protocol.fields import Fields
-from loyalty_api.store.models import Campaign, CustomerLedger, LedgerEntry
+from loyalty_api.store.ledger_models import CustomerLedger, LedgerEntry
+from loyalty_api.store.models import Campaign
 from renderers import Element, el, response
 
 __all__ = ["MAX_TRANSACTIONS", "customer_balance"]

@@ -17,7 +17,8 @@ from loyalty_api.calls.ledger_record import CUSTOMER_KEYS, entry_campaign, entry
 from loyalty_api.errors import ApiError
 from loyalty_api.ledger_rules import cents_text
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import NewLedgerEntry, utc_now
+from loyalty_api.store.ledger_models import NewLedgerEntry
+from loyalty_api.store.models import utc_now
 from renderers import Element, el, response
 
 __all__ = ["delete_transaction"]

@@ -19,7 +19,8 @@ from loyalty_api.errors import ApiError
 from loyalty_api.ledger_receipt import Receipt, receipt_element
 from loyalty_api.ledger_rules import parse_authorization, parse_transaction_fields, plan_sale
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import Campaign, Customer, NewSale, Principal, utc_now
+from loyalty_api.store.ledger_models import NewSale
+from loyalty_api.store.models import Campaign, Customer, Principal, utc_now
 from renderers import Element, response
 
 __all__ = ["CUSTOMER_KEYS", "EntryRequest", "entry_campaign", "entry_customer", "read_entry_request", "record_activity"]

@@ -16,7 +16,8 @@ from loyalty_api.ledger_redemption import plan_redemption
 from loyalty_api.ledger_rules import cents_text
 from loyalty_api.reward_rules import parse_reward_id
 from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.models import Campaign, CustomerCard, NewLedgerEntry, Reward, utc_now
+from loyalty_api.store.ledger_models import CustomerCard, NewLedgerEntry
+from loyalty_api.store.models import Campaign, Reward, utc_now
 from renderers import Element, response
 
 __all__ = ["redeem"]

@@ -17,7 +17,7 @@ from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.secrets_hashing import hasher
 from loyalty_api.store.interface import Store
-from loyalty_api.store.models import BalanceMismatch, LedgerSums
+from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
 
 __all__ = ["cli", "main"]
 

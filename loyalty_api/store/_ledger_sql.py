@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from loyalty_api.store.models import BalanceMismatch, LedgerSums
+from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
 
 __all__ = [
     "ACTIVATION",

@@ -12,28 +12,30 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Final, Protocol, TypeVar
 
+from loyalty_api.store.ledger_models import (
+    AppendedEntry,
+    BalanceMismatch,
+    CustomerLedger,
+    LedgerEntry,
+    LedgerSums,
+    NewLedgerEntry,
+    NewSale,
+    RecordedSale,
+)
 from loyalty_api.store.models import (
     Account,
-    AppendedEntry,
     ArchiveCounts,
     AuditRecord,
-    BalanceMismatch,
     Campaign,
     CampaignPage,
     CampaignQuery,
     Customer,
-    CustomerLedger,
     CustomerPage,
     CustomerQuery,
-    LedgerEntry,
-    LedgerSums,
     Login,
     Membership,
     NewAudit,
-    NewLedgerEntry,
-    NewSale,
     Principal,
-    RecordedSale,
     RestoredCampaign,
     RestoredCustomer,
     Reward,

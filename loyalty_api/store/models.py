@@ -9,10 +9,6 @@ from decimal import Decimal
 from typing import Final
 
 __all__ = [
-    "CustomerCard",
-    "NewSale",
-    "RecordedSale",
-    "AppendedEntry",
     "CAMPAIGN_TYPES",
     "CUSTOMER_MATCH_MODES",
     "CUSTOMER_NULLABLE_FIELDS",
@@ -23,7 +19,6 @@ __all__ = [
     "Account",
     "ArchiveCounts",
     "AuditRecord",
-    "BalanceMismatch",
     "Campaign",
     "CampaignPage",
     "CampaignQuery",
@@ -34,11 +29,7 @@ __all__ = [
     "CustomerQuery",
     "Login",
     "Match",
-    "CustomerLedger",
-    "LedgerEntry",
-    "LedgerSums",
     "Membership",
-    "NewLedgerEntry",
     "NewAudit",
     "Principal",
     "RestoredCampaign",
@@ -302,129 +293,6 @@ class CustomerPage:
 class RestoredCustomer:
     customer: Customer
     ledger_entries: int
-
-
-# --- the ledger (docs/ledger.md) ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NewLedgerEntry:
-    """One entry to append: ``amount_cents`` is hundredths of the campaign's unit (negative for redemptions)."""
-
-    account_pk: int
-    campaign_pk: int
-    customer_pk: int
-    user_name: str
-    at: datetime
-    amount_cents: int
-    purchase_cents: int | None
-    authorization: str
-    service_product: str
-    redeemed: bool = False
-    reverses_pk: int | None = None
-    # The transaction custom fields sent (custom_field_N -> non-blank text), in N order; empty: none.
-    custom_fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerSums:
-    """A customer's balance in a campaign (or in one buyx item) and the sum of the positive entries not reversed."""
-
-    balance_cents: int
-    cumulative_cents: int
-
-
-@dataclass(frozen=True, slots=True)
-class AppendedEntry:
-    """A ledger entry just appended: its id, and the customer's sums in the campaign after it, of the entry's own
-    ``service_product`` (for buyx: the item's balance) and of all their entries in the campaign."""
-
-    pk: int
-    item: LedgerSums
-    total: LedgerSums
-
-
-@dataclass(frozen=True, slots=True)
-class NewSale:
-    """A ``record_activity`` entry for the customer a request names by key: a :class:`NewLedgerEntry` before the
-    customer is known (never a redemption, never a reversal)."""
-
-    account_pk: int
-    campaign_pk: int
-    user_name: str
-    at: datetime
-    amount_cents: int
-    purchase_cents: int | None
-    authorization: str
-    service_product: str
-    custom_fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerCard:
-    """What a receipt shows of its customer."""
-
-    pk: int
-    code: str
-    card_number: str
-    first_name: str
-    last_name: str
-
-    @classmethod
-    def of(cls, customer: Customer) -> CustomerCard:
-        profile = customer.profile
-        return cls(customer.pk, customer.code, profile["card_number"], profile["first_name"], profile["last_name"])
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedSale:
-    """A sale just appended (after the customer's activation entry when it was their first in the campaign)."""
-
-    customer: CustomerCard
-    entry: AppendedEntry
-
-
-@dataclass(frozen=True, slots=True)
-class BalanceMismatch:
-    """A running balance (``ledger_balances``) that differs from the sums of its ledger entries: ``ledger`` is None
-    for a row without entries, ``running`` None for entries without a row (``Store.balance_mismatches``)."""
-
-    campaign_pk: int
-    customer_pk: int
-    service_product: str
-    ledger: LedgerSums | None
-    running: LedgerSums | None
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    pk: int
-    at: datetime
-    user_name: str
-    amount_cents: int
-    authorization: str
-    service_product: str
-    redeemed: bool
-    purchase_cents: int | None = None
-    custom_fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerLedger:
-    """What customer_balance shows of one customer in one campaign, read in one snapshot.
-
-    ``entries``: the newest ``limit`` entries still shown (reversals and the entries they reverse are not),
-    newest first; ``shown_count``: how many are shown in all.  ``item_sums``: per ``service_product`` (buyx items).
-    ``item_names``: the description of each item id of the entries, live or archived."""
-
-    has_entries: bool
-    sums: LedgerSums
-    item_sums: dict[str, LedgerSums]
-    item_names: dict[str, str]
-    entries: list[LedgerEntry]
-    shown_count: int
-    last_transaction_at: datetime | None
-    last_redemption_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

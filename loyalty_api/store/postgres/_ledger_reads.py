@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
-from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerSums
+from loyalty_api.store.ledger_models import BalanceMismatch, CustomerLedger, LedgerSums
 from loyalty_api.store.postgres._rows import Conn, ledger_entry_from_row
 
 __all__ = ["LedgerReadsMixin"]

@@ -19,9 +19,8 @@ from loyalty_api.store._ledger_sql import (
     cumulative_change,
     custom_fields_text,
 )
-from loyalty_api.store.models import (
+from loyalty_api.store.ledger_models import (
     AppendedEntry,
-    Campaign,
     CustomerCard,
     LedgerEntry,
     LedgerSums,
@@ -29,6 +28,7 @@ from loyalty_api.store.models import (
     NewSale,
     RecordedSale,
 )
+from loyalty_api.store.models import Campaign
 from loyalty_api.store.postgres._rows import (
     CAMPAIGN_COLUMNS,
     Conn,

@@ -9,7 +9,8 @@ from asyncpg import Connection, Record
 from asyncpg.pool import PoolConnectionProxy
 
 from loyalty_api.store._ledger_sql import custom_fields_from_text
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, LedgerEntry, Reward
+from loyalty_api.store.ledger_models import LedgerEntry
+from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, Reward
 
 __all__ = [
     "ledger_entry_from_row",

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Final
 
 from loyalty_api.store._ledger_sql import BALANCE_MISMATCHES, balance_mismatch, ledger_read_sql
-from loyalty_api.store.models import BalanceMismatch, CustomerLedger, LedgerSums
+from loyalty_api.store.ledger_models import BalanceMismatch, CustomerLedger, LedgerSums
 from loyalty_api.store.sqlite._rows import ledger_entry_from_row, parse_time
 
 __all__ = ["LedgerReadsMixin"]

@@ -19,7 +19,7 @@ from loyalty_api.store._ledger_sql import (
     cumulative_change,
     custom_fields_text,
 )
-from loyalty_api.store.models import (
+from loyalty_api.store.ledger_models import (
     AppendedEntry,
     CustomerCard,
     LedgerEntry,

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from loyalty_api.store._ledger_sql import custom_fields_from_text
-from loyalty_api.store.models import Account, AuditRecord, Campaign, Change, LedgerEntry
+from loyalty_api.store.ledger_models import LedgerEntry
+from loyalty_api.store.models import Account, AuditRecord, Campaign, Change
 
 __all__ = [
     "ledger_entry_from_row",
