@@ -47,6 +47,11 @@ _TYPE_FIELDS: Final = {
     "buyx_quantity": frozenset({"buyx"}),
 }
 _HUNDRED: Final = Decimal(100)
+# cents_text: the fraction written after the whole units, by hundredths: money always ".dd"; anything else without
+# trailing zeros ("", ".5", ".05").  Below _EXACT_CENTS (28 digits) Decimal(cents) / 100 is exact.
+_MONEY_FRACTIONS: Final = tuple(f".{n:02}" for n in range(100))
+_PLAIN_FRACTIONS: Final = tuple(f".{n:02}".rstrip("0").rstrip(".") for n in range(100))
+_EXACT_CENTS: Final = 10**28
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +121,21 @@ def parse_transaction_fields(fields: Fields) -> dict[str, str]:
 
 def cents_text(cents: int, kind: str) -> str:
     """Hundredths of a campaign unit as the API shows them: money with 2 decimals, points with up to 2 (no
-    trailing zeros), events and buyx purchases as whole numbers."""
+    trailing zeros), events and buyx purchases as whole numbers.
+
+    The text ``money_text`` / ``decimal_text`` give for ``Decimal(cents) / 100``, written with whole-number
+    arithmetic (a quarter of the cost); beyond the 28 digits of Decimal's default precision, where that division
+    rounds, the Decimal version itself answers."""
+    fractions = _MONEY_FRACTIONS if kind in MONEY_TYPES else _PLAIN_FRACTIONS
+    if 0 <= cents < _EXACT_CENTS:
+        return f"{cents // 100}{fractions[cents % 100]}"
+    if -_EXACT_CENTS < cents < 0:
+        magnitude = -cents
+        return f"-{magnitude // 100}{fractions[magnitude % 100]}"
+    return _decimal_cents_text(cents, kind)
+
+
+def _decimal_cents_text(cents: int, kind: str) -> str:
     value = Decimal(cents) / _HUNDRED
     if kind in MONEY_TYPES:
         return money_text(value)
