@@ -112,8 +112,8 @@ def _write_pretty(parts: list[str], value: JsonValue, newline: str) -> None:
         parts.append("{}" if isinstance(value, dict) else "[]")
         return
     inner = newline + "  "
-    separator = "{" + inner if isinstance(value, dict) else "[" + inner
     if isinstance(value, dict):
+        separator = "{" + inner
         for key, item in value.items():
             if isinstance(item, str):
                 parts.append(f"{separator}{encode_basestring(key)}: {encode_basestring(item)}")
@@ -123,6 +123,7 @@ def _write_pretty(parts: list[str], value: JsonValue, newline: str) -> None:
             separator = "," + inner
         parts.append(newline + "}")
     else:
+        separator = "[" + inner
         for item in value:
             parts.append(separator)
             _write_pretty(parts, item, inner)
