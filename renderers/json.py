@@ -84,9 +84,16 @@ def _item(elem: Element) -> JsonValue:
 
 def _object(elem: Element) -> _JsonObject:
     obj: _JsonObject = dict(elem.attrs)
-    for child in elem.children:
-        _put(obj, child)
+    _put_children(obj, elem.children)
     return obj
+
+
+def _put_children(obj: _JsonObject, children: list[Element]) -> None:
+    for child in children:
+        if child.children or child.repeated or child.attrs:
+            _put(obj, child)
+        else:  # the common case, a plain text element (or an empty one): _put's text rule, without its calls
+            obj[child.name] = child.text or ""
 
 
 def to_json_value(doc: Element) -> dict[str, JsonValue]:
@@ -97,8 +104,7 @@ def to_json_value(doc: Element) -> dict[str, JsonValue]:
         obj.update(attrs)
     else:
         obj = dict(attrs)
-    for child in doc.children:
-        _put(obj, child)
+    _put_children(obj, doc.children)
     return obj
 
 
