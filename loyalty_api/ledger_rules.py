@@ -37,6 +37,7 @@ MONEY_TYPES: Final = frozenset({"giftcard", "earned"})
 # have.  Any other name (custom_field_21, the unnumbered custom_field) is an unknown field and ignored, as in
 # record_customer.
 TRANSACTION_FIELDS: Final = tuple(f"custom_field_{n}" for n in range(1, 21))
+_TRANSACTION_FIELD_SET: Final = frozenset(TRANSACTION_FIELDS)
 # No single entry may move more than this many hundredths (10^15: far beyond any real sale, far inside bigint).
 MAX_ENTRY_CENTS: Final = 10**15
 _QUANTITY: Final = re.compile(r"\d{1,6}", re.ASCII)
@@ -46,7 +47,13 @@ _TYPE_FIELDS: Final = {
     "service_product": frozenset({"buyx"}),
     "buyx_quantity": frozenset({"buyx"}),
 }
+_TYPE_FIELD_NAMES: Final = tuple(_TYPE_FIELDS)
 _HUNDRED: Final = Decimal(100)
+# cents_text: the fraction written after the whole units, by hundredths: money always ".dd"; anything else without
+# trailing zeros ("", ".5", ".05").  Below _EXACT_CENTS (28 digits) Decimal(cents) / 100 is exact.
+_MONEY_FRACTIONS: Final = tuple(f".{n:02}" for n in range(100))
+_PLAIN_FRACTIONS: Final = tuple(f".{n:02}".rstrip("0").rstrip(".") for n in range(100))
+_EXACT_CENTS: Final = 10**28
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,7 @@ def check_type_fields(campaign: Campaign, fields: Fields, names: tuple[str, ...]
 
 def plan_sale(campaign: Campaign, fields: Fields) -> Sale:
     """What the request adds to the customer's balance in ``campaign`` (all fields checked)."""
-    check_type_fields(campaign, fields, tuple(_TYPE_FIELDS))
+    check_type_fields(campaign, fields, _TYPE_FIELD_NAMES)
     if fields.value("promo_id") is not None:
         raise ApiError("parameter_invalid", detail="The field promo_id is not supported: there are no promotions.")
     kind = campaign.type
@@ -107,16 +114,34 @@ def parse_transaction_fields(fields: Fields) -> dict[str, str]:
     """The transaction custom fields sent with a value (trimmed, checked as customers' custom fields are: at most
     1,000 characters), in ``TRANSACTION_FIELDS`` order; blank ones are left out."""
     found: dict[str, str] = {}
+    sent = fields.sent(_TRANSACTION_FIELD_SET)
+    if not sent:  # nearly every request: none of the 20 names asked for
+        return found
     for name in TRANSACTION_FIELDS:
-        text = fields.value(name)
-        if text is not None:
-            found[name] = parse_value(name, text)
+        if name in sent:
+            text = fields.value(name)
+            if text is not None:
+                found[name] = parse_value(name, text)
     return found
 
 
 def cents_text(cents: int, kind: str) -> str:
     """Hundredths of a campaign unit as the API shows them: money with 2 decimals, points with up to 2 (no
-    trailing zeros), events and buyx purchases as whole numbers."""
+    trailing zeros), events and buyx purchases as whole numbers.
+
+    The text ``money_text`` / ``decimal_text`` give for ``Decimal(cents) / 100``, written with whole-number
+    arithmetic (a quarter of the cost); beyond the 28 digits of Decimal's default precision, where that division
+    rounds, the Decimal version itself answers."""
+    fractions = _MONEY_FRACTIONS if kind in MONEY_TYPES else _PLAIN_FRACTIONS
+    if 0 <= cents < _EXACT_CENTS:
+        return f"{cents // 100}{fractions[cents % 100]}"
+    if -_EXACT_CENTS < cents < 0:
+        magnitude = -cents
+        return f"-{magnitude // 100}{fractions[magnitude % 100]}"
+    return _decimal_cents_text(cents, kind)
+
+
+def _decimal_cents_text(cents: int, kind: str) -> str:
     value = Decimal(cents) / _HUNDRED
     if kind in MONEY_TYPES:
         return money_text(value)

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 __all__ = ["Element", "el", "response"]
 
+_new_object = object.__new__
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, init=False)
 class Element:
     name: str
     text: str | None = None
@@ -35,6 +37,24 @@ class Element:
     children: list[Element] = field(default_factory=list)
     repeated: bool = False
     inline: bool = False
+
+    # Written by hand: the dataclass one calls a factory for each defaulted dict and list (a receipt makes ~25
+    # elements, so this is on every request's path).  Each element still gets a dict and a list of its own.
+    def __init__(
+        self,
+        name: str,
+        text: str | None = None,
+        attrs: dict[str, str] | None = None,
+        children: list[Element] | None = None,
+        repeated: bool = False,
+        inline: bool = False,
+    ) -> None:
+        self.name = name
+        self.text = text
+        self.attrs = {} if attrs is None else attrs
+        self.children = [] if children is None else children
+        self.repeated = repeated
+        self.inline = inline
 
     def append(self, child: Element) -> Element:
         self.children.append(child)
@@ -50,7 +70,16 @@ class Element:
 
 def el(name: str, text: object | None = None, /, **attrs: str) -> Element:
     """A text element (``text`` is turned into ``str``; ``None`` gives an empty element)."""
-    return Element(name, None if text is None else str(text), attrs)  # a fresh dict already (keyword arguments)
+    # Element.__init__'s work without its call (the most frequent element by far): attrs is a fresh dict already
+    # (keyword arguments), the children list a new one.
+    elem = _new_object(Element)
+    elem.name = name
+    elem.text = text if text is None or type(text) is str else str(text)
+    elem.attrs = attrs
+    elem.children = []
+    elem.repeated = False
+    elem.inline = False
+    return elem
 
 
 def response(status: str, children: Iterable[Element] = (), attrs: Mapping[str, str] | None = None) -> Element:

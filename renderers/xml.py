@@ -47,9 +47,11 @@ def xml_safe(text: str) -> str:
 
 
 def _escaped_text(text: str) -> str:
-    if _TEXT_SPECIAL.search(text) is None:
-        return text
+    """``text`` escaped; callers write ``text`` itself when ``_needs_escaping(text)`` is None (most texts)."""
     return _TEXT_SPECIAL.sub(lambda m: _TEXT_ESCAPES.get(m.group(), _REPLACEMENT), text)
+
+
+_needs_escaping: Final = _TEXT_SPECIAL.search
 
 
 def _escaped_attr(value: str) -> str:
@@ -70,14 +72,18 @@ def _write(parts: list[str], elem: Element) -> None:
         head += "".join(f' {key}="{_escaped_attr(value)}"' for key, value in elem.attrs.items())
     at = len(parts)
     parts.append(head)
-    if elem.text is not None:
-        parts.append(_escaped_text(elem.text))
+    text = elem.text
+    if text is not None:
+        parts.append(text if _needs_escaping(text) is None else _escaped_text(text))
     for child in elem.children:
         text = child.text
         if text is not None and not child.children and not child.attrs and not child.inline:
-            # The common case, a plain text element, written here rather than by a call of its own.
+            # The common case, a plain text element, written here rather than by a call of its own (nor one to
+            # escape a text that needs nothing).
             name_ = child.name
-            parts.append(f"<{name_}>{_escaped_text(text)}</{name_}>")
+            if _needs_escaping(text) is not None:
+                text = _escaped_text(text)
+            parts.append(f"<{name_}>{text}</{name_}>")
         else:
             _write(parts, child)
     if len(parts) == at + 1:  # no text and nothing rendered inside (inline containers may render nothing)
