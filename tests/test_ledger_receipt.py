@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from loyalty_api.currencies import GLYPHS, glyph_for
 from loyalty_api.ledger_receipt import Receipt, receipt_element
-from loyalty_api.store.models import CAMPAIGN_TYPES, Account, Campaign, Customer, LedgerSums, Principal, Reward, Role
+from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
+from loyalty_api.store.models import CAMPAIGN_TYPES, Account, Campaign, Principal, Reward, Role
 from loyalty_api.values import decimal_text, money_text
 from renderers import Element, el, response
 from renderers.json import render_json
@@ -89,9 +90,9 @@ def _reference(principal: Principal, receipt: Receipt) -> Element:
                 "customer",
                 children=[
                     el("code", customer.code),
-                    el("card_number", customer.profile.get("card_number", "")),
-                    el("first_name", customer.profile.get("first_name", "")),
-                    el("last_name", customer.profile.get("last_name", "")),
+                    el("card_number", customer.card_number),
+                    el("first_name", customer.first_name),
+                    el("last_name", customer.last_name),
                 ],
             ),
             Element("transaction", children=transaction),
@@ -108,8 +109,7 @@ def _cases(draw: st.DrawFn) -> tuple[Principal, Receipt]:
     campaign = Campaign(
         2, 1, draw(_TEXT), kind, draw(_TEXT), None, None, None, None, False, False, True, None, None, _WHEN, _WHEN
     )
-    profile = draw(st.dictionaries(st.sampled_from(["card_number", "first_name", "last_name", "email"]), _TEXT))
-    customer = Customer(3, 1, draw(_TEXT), profile, registered=False, created_at=_WHEN)
+    customer = CustomerCard(3, draw(_TEXT), draw(_TEXT), draw(_TEXT), draw(_TEXT))
     item = draw(st.none() | st.builds(lambda pk: Reward(pk, 2, 1, "Widget", None, _WHEN, _WHEN), st.integers(1, 10**9)))
     at = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
     receipt = Receipt(
