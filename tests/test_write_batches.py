@@ -9,15 +9,19 @@ once, each continuing from the one before (the failures left nothing behind, not
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 import httpx
 from lxml import etree
 
 from loyalty_api.config import Settings
-from loyalty_api.store.interface import WriteTx
+from loyalty_api.store import Store, create_store
+from loyalty_api.store.interface import SaleWork, WriteTx
+from loyalty_api.store.ledger_models import LedgerSums, NewSale, RecordedSale
 from loyalty_api.store.models import utc_now
 from loyalty_api.web.app import create_app
+from tests._balances import balance_mismatches
 from tests._stored import history, show
 from tests.helpers import ADMIN
 
@@ -140,3 +144,122 @@ def test_a_batch_forgets_the_campaign_changes_of_a_job_rolled_back(settings: Set
     (both writers keep the campaign rows their batch has read)."""
     assert asyncio.run(_sales_and_a_deactivation_in_one_batch(settings, undone=True)) == [True, True, None, True, True]
     assert show(settings, SALES_CAMPAIGN)["active"] is True
+
+
+# --- sales appended together (Store.write_sale; PostgreSQL's writer sends a batch's sales at once) -------------
+
+JANE: Final = "8000000000000001"  # the demo customer, 500 points in SALES_CAMPAIGN
+_Job = Callable[[], Awaitable[object]]
+
+
+class _AnswerFailed(Exception):
+    """What a sale's answer raises after its sale was appended."""
+
+
+async def _one_batch(settings: Settings, make_jobs: Callable[[Store, int, int, int], list[_Job]]) -> list[object]:
+    """Submit the jobs ``make_jobs(store, account_pk, campaign_pk, jane_pk)`` builds at once (one batch, in that
+    order); their results or exceptions."""
+    store = create_store(settings)
+    await store.open()
+    try:
+        account = await store.get_account("greatwidgets")
+        campaign = await store.get_campaign(account.pk, SALES_CAMPAIGN) if account else None
+        jane = await store.get_customer(account.pk, "code", JANE) if account else None
+        assert account is not None and campaign is not None and jane is not None
+        jobs = make_jobs(store, account.pk, campaign.pk, jane.pk)
+        return list(await asyncio.gather(*(job() for job in jobs), return_exceptions=True))
+    finally:
+        await store.close()
+
+
+def _sale(store: Store, account_pk: int, code: str, cents: int, *, campaign_pk: int | None = None) -> _Job:
+    """A sale's job whose answer is the entry (its total after it), or which raises LookupError for no customer
+    and _AnswerFailed for a sale of 2.22 points."""
+
+    async def read(tx: WriteTx) -> SaleWork[LedgerSums]:
+        campaign = await tx.campaign_for_entries(account_pk, SALES_CAMPAIGN)
+        assert campaign is not None
+        pk = campaign.pk if campaign_pk is None else campaign_pk
+        sale = NewSale(account_pk, "code", code, pk, "test", utc_now(), cents, None, "", "")
+
+        def answer(recorded: RecordedSale | None) -> LedgerSums:
+            if recorded is None:
+                raise LookupError(code)
+            if cents == 222:
+                raise _AnswerFailed
+            return recorded.entry.total
+
+        return sale, answer
+
+    return lambda: store.write_sale(read)
+
+
+def _balance(store: Store, campaign_pk: int, customer_pk: int) -> _Job:
+    async def read(tx: WriteTx) -> LedgerSums:
+        return await tx.ledger_sums(campaign_pk, customer_pk, None)
+
+    return lambda: store.write(read)
+
+
+def _total(cents: int) -> LedgerSums:
+    """Jane's sums in SALES_CAMPAIGN after ``cents`` more points (she starts with 500 points, cumulative 500)."""
+    return LedgerSums(50000 + cents, 50000 + cents)
+
+
+def test_sales_of_a_batch_land_in_order_before_the_next_other_job(settings: Settings) -> None:
+    """Each sale's answer holds the sales before it; a job that is not a sale sees every sale before it; a sale
+    naming no customer fails alone."""
+
+    def jobs(store: Store, account_pk: int, campaign_pk: int, jane_pk: int) -> list[_Job]:
+        return [
+            _balance(store, campaign_pk, jane_pk),
+            _sale(store, account_pk, JANE, 100),
+            _sale(store, account_pk, "no-such-customer", 100),
+            _sale(store, account_pk, JANE, 200),
+            _balance(store, campaign_pk, jane_pk),
+            _sale(store, account_pk, JANE, 300),
+        ]
+
+    results = asyncio.run(_one_batch(settings, jobs))
+    assert isinstance(results[2], LookupError)
+    assert results[:2] + results[3:] == [_total(0), _total(100), _total(300), _total(300), _total(600)]
+
+
+def test_a_sale_whose_answer_fails_is_not_kept(settings: Settings) -> None:
+    """An answer failing after its sale was appended: that sale is undone (PostgreSQL runs the batch again, job by
+    job), the others are kept, and their answers are those of the sales that remain."""
+
+    def jobs(store: Store, account_pk: int, campaign_pk: int, jane_pk: int) -> list[_Job]:
+        return [
+            _balance(store, campaign_pk, jane_pk),
+            _sale(store, account_pk, JANE, 100),
+            _sale(store, account_pk, JANE, 222),
+            _sale(store, account_pk, JANE, 300),
+        ]
+
+    results = asyncio.run(_one_batch(settings, jobs))
+    assert isinstance(results[2], _AnswerFailed)
+    assert [results[0], results[1], results[3]] == [_total(0), _total(100), _total(400)]
+    assert balance_mismatches(settings) == []
+    again = asyncio.run(
+        _one_batch(settings, lambda store, _a, campaign_pk, jane_pk: [_balance(store, campaign_pk, jane_pk)])
+    )
+    assert again == [_total(400)]
+
+
+def test_a_sale_failing_in_the_database_fails_alone(settings: Settings) -> None:
+    """A sale the database refuses (here a campaign that does not exist) among others: it fails, the others are
+    kept."""
+
+    def jobs(store: Store, account_pk: int, campaign_pk: int, jane_pk: int) -> list[_Job]:
+        return [
+            _balance(store, campaign_pk, jane_pk),
+            _sale(store, account_pk, JANE, 100),
+            _sale(store, account_pk, JANE, 200, campaign_pk=10**9),
+            _sale(store, account_pk, JANE, 300),
+        ]
+
+    results = asyncio.run(_one_batch(settings, jobs))
+    assert isinstance(results[2], Exception) and not isinstance(results[2], LookupError)
+    assert [results[0], results[1], results[3]] == [_total(0), _total(100), _total(400)]
+    assert balance_mismatches(settings) == []

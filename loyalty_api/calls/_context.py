@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from loyalty_api.calls._idempotent import write_idempotent
 from loyalty_api.idempotency import IdempotentRequest, RenderedAnswer
 from loyalty_api.protocol.fields import Fields
-from loyalty_api.store.interface import Store, WriteTx
+from loyalty_api.store.interface import SaleWork, Store, WriteTx, run_sale
 from loyalty_api.store.models import Principal
 from renderers import Element
 
@@ -33,6 +33,12 @@ class CallContext:
         if self.idempotency is None:
             return await self.store.write(work)
         return await write_idempotent(self.store, self.principal, self.idempotency, work)
+
+    async def write_sale_answer(self, work: Callable[[WriteTx], Awaitable[SaleWork[Element]]]) -> Answer:
+        """As :meth:`write_answer` for a sale's job (``Store.write_sale``: read, append one sale, answer)."""
+        if self.idempotency is None:
+            return await self.store.write_sale(work)
+        return await write_idempotent(self.store, self.principal, self.idempotency, lambda tx: run_sale(tx, work))
 
 
 Handler = Callable[[CallContext], Awaitable[Answer]]

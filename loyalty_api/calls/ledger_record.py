@@ -18,8 +18,8 @@ from loyalty_api.customer_fields import shown
 from loyalty_api.errors import ApiError
 from loyalty_api.ledger_receipt import Receipt, receipt_element
 from loyalty_api.ledger_rules import parse_authorization, parse_transaction_fields, plan_sale
-from loyalty_api.store.interface import WriteTx
-from loyalty_api.store.ledger_models import NewSale
+from loyalty_api.store.interface import SaleWork, WriteTx
+from loyalty_api.store.ledger_models import NewSale, RecordedSale
 from loyalty_api.store.models import Campaign, Customer, Principal, utc_now
 from renderers import Element, response
 
@@ -33,47 +33,48 @@ async def record_activity(ctx: CallContext) -> Answer:
     principal = ctx.principal
     key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
 
-    async def work(tx: WriteTx) -> Element:
+    async def work(tx: WriteTx) -> SaleWork[Element]:
         account_pk = principal.account.pk
         campaign = await entry_campaign(tx, principal, campaign_id)
         sale = plan_sale(campaign, fields)
         item = None if sale.item_name is None else await find_item(tx, campaign, sale.item_name)
         now = utc_now()
-        recorded = await tx.record_sale(
-            account_pk,
-            key,
-            value,
-            NewSale(
-                account_pk=account_pk,
-                campaign_pk=campaign.pk,
-                user_name=principal.user_name,
-                at=now,
-                amount_cents=sale.amount_cents,
-                purchase_cents=sale.purchase_cents,
-                authorization=authorization,
-                service_product="" if item is None else str(item.pk),
-                custom_fields=custom_fields,
-            ),
+        entry = NewSale(
+            account_pk=account_pk,
+            customer_key=key,
+            customer_value=value,
+            campaign_pk=campaign.pk,
+            user_name=principal.user_name,
+            at=now,
+            amount_cents=sale.amount_cents,
+            purchase_cents=sale.purchase_cents,
+            authorization=authorization,
+            service_product="" if item is None else str(item.pk),
+            custom_fields=custom_fields,
         )
-        if recorded is None:
-            raise ApiError("customer_not_found", field=key, value=shown(value))
-        appended = recorded.entry
-        sums = appended.total if item is None else appended.item
-        description = authorization or (campaign.name if item is None else item.description)
-        receipt = Receipt(
-            campaign,
-            recorded.customer,
-            appended.pk,
-            now,
-            sale.amount_cents,
-            sale.purchase_cents,
-            description,
-            sums,
-            item,
-        )
-        return response("success", [receipt_element(principal, receipt)])
 
-    return await ctx.write_answer(work)
+        def receipt(recorded: RecordedSale | None) -> Element:
+            if recorded is None:
+                raise ApiError("customer_not_found", field=key, value=shown(value))
+            appended = recorded.entry
+            sums = appended.total if item is None else appended.item
+            description = authorization or (campaign.name if item is None else item.description)
+            answer = Receipt(
+                campaign,
+                recorded.customer,
+                appended.pk,
+                now,
+                sale.amount_cents,
+                sale.purchase_cents,
+                description,
+                sums,
+                item,
+            )
+            return response("success", [receipt_element(principal, answer)])
+
+        return entry, receipt
+
+    return await ctx.write_sale_answer(work)
 
 
 class EntryRequest(NamedTuple):

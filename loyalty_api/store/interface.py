@@ -43,6 +43,8 @@ from loyalty_api.store.models import (
 )
 
 __all__ = [
+    "SaleWork",
+    "run_sale",
     "CUSTOMER_KEYS",
     "NEW_CAMPAIGN_COLUMNS",
     "UPDATABLE_CAMPAIGN_COLUMNS",
@@ -57,6 +59,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# What the read phase of a sale's job answers (Store.write_sale): the sale to append, and the function that turns
+# the recorded sale (None: no customer has the key, nothing was written) into the job's result, without the store.
+SaleWork = tuple[NewSale, Callable[[RecordedSale | None], T]]
 
 # Column values of a campaign update: name -> str | Decimal | bool | None.
 CampaignValues = Mapping[str, object]
@@ -219,11 +225,11 @@ class WriteTx(Protocol):
         campaign after it, as :meth:`ledger_sums` would answer them next (one round trip on PostgreSQL)."""
         ...
 
-    async def record_sale(self, account_pk: int, key: str, value: str, sale: NewSale) -> RecordedSale | None:
-        """Append ``sale`` for the account's customer whose ``key`` (a ``CUSTOMER_KEYS`` column) is ``value``,
-        locked until the transaction ends, after their activation entry when it is their first entry in the
-        campaign (as :meth:`enrol_customer`); what the receipt shows.  None when no customer has that key (nothing
-        written).  One round trip on PostgreSQL: the caller holds the campaign (:meth:`campaign_for_entries`)."""
+    async def record_sale(self, sale: NewSale) -> RecordedSale | None:
+        """Append ``sale`` for the customer it names, locked until the transaction ends, after their activation
+        entry when it is their first entry in the campaign (as :meth:`enrol_customer`); what the receipt shows.
+        None when no customer has that key (nothing written).  One round trip on PostgreSQL: the caller holds the
+        campaign (:meth:`campaign_for_entries`)."""
         ...
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
@@ -284,6 +290,14 @@ class Store(Protocol):
     async def find_login(self, account_id: str, user_name: str) -> Login | None: ...
 
     async def write(self, work: Callable[[WriteTx], Awaitable[T]]) -> T: ...
+
+    async def write_sale(self, work: Callable[[WriteTx], Awaitable[SaleWork[T]]]) -> T:
+        """As :meth:`write` for a job that reads, then appends one sale, then only computes its answer: ``work``
+        reads what the sale needs (it must not write) and answers the sale and the function that turns the
+        recorded sale into the job's result without the store (:func:`run_sale`).  The result is the same as
+        ``write`` with :func:`run_sale`'s work; PostgreSQL's writer appends the sales of a batch in one round trip
+        (``docs/ledger.md``, "How a sale is written")."""
+        ...
 
     async def get_campaign(self, account_pk: int, campaign_id: str) -> Campaign | None: ...
 
@@ -364,3 +378,9 @@ class Store(Protocol):
         authorization: str,
         service_product: str,
     ) -> int: ...
+
+
+async def run_sale(tx: WriteTx, work: Callable[[WriteTx], Awaitable[SaleWork[T]]]) -> T:
+    """A sale's job (:meth:`Store.write_sale`) run as an ordinary write: read, append, answer."""
+    sale, finish = await work(tx)
+    return finish(await tx.record_sale(sale))

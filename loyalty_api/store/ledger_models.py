@@ -60,10 +60,13 @@ class AppendedEntry:
 
 @dataclass(frozen=True, slots=True)
 class NewSale:
-    """A ``record_activity`` entry for the customer a request names by key: a :class:`NewLedgerEntry` before the
-    customer is known (never a redemption, never a reversal)."""
+    """A ``record_activity`` entry for the account's customer whose ``customer_key`` (a ``CUSTOMER_KEYS`` column)
+    is ``customer_value``: a :class:`NewLedgerEntry` before the customer is known (never a redemption, never a
+    reversal)."""
 
     account_pk: int
+    customer_key: str
+    customer_value: str
     campaign_pk: int
     user_name: str
     at: datetime

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import asyncpg
+
 from loyalty_api.store._ledger_sql import (
     balance_upsert,
     cumulative_change,
@@ -37,7 +39,7 @@ from loyalty_api.store.postgres._rows import (
     ledger_entry_from_row,
 )
 
-__all__ = ["LedgerTxMixin", "add_to_balance"]
+__all__ = ["RECORD_SALE", "LedgerTxMixin", "add_to_balance", "record_sale_args", "recorded_sale"]
 
 _CAMPAIGN_FOR_ENTRIES: Final = (
     f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = $1 AND campaign_id = $2 FOR SHARE"
@@ -67,8 +69,8 @@ _INSERT: Final = (
     " others.b + balance.balance_cents, others.c + balance.cumulative_cents FROM added, balance, others"
 )
 
-# The function of migration 0008: the whole of a sale in one round trip (see the migration).
-_RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+#: The function of migration 0008: the whole of a sale in one round trip, answering one row (see the migration).
+RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
@@ -89,6 +91,38 @@ async def add_to_balance(
     """Add a new entry to its running balance (call it with every ledger insert, in the same transaction)."""
     change = cumulative_change(amount_cents, reverses_pk)
     await conn.execute(_UPSERT, account_pk, campaign_pk, customer_pk, service_product, amount_cents, change)
+
+
+def record_sale_args(sale: NewSale) -> tuple[object, ...]:
+    """The arguments of :data:`RECORD_SALE` for ``sale``."""
+    return (
+        sale.account_pk,
+        sale.customer_key,
+        sale.customer_value,
+        sale.campaign_pk,
+        sale.at,
+        sale.user_name,
+        sale.amount_cents,
+        sale.purchase_cents,
+        sale.authorization,
+        sale.service_product,
+        custom_fields_text(sale.custom_fields),
+    )
+
+
+def recorded_sale(row: asyncpg.Record | None) -> RecordedSale | None:
+    """The row :data:`RECORD_SALE` answered, None when it names no customer (nothing was written)."""
+    if row is None or row[0] is None:
+        return None
+    customer_pk, code, card_number, first_name, last_name, entry_pk, item_b, item_c, balance, cumulative = row
+    return RecordedSale(
+        CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name)),
+        AppendedEntry(
+            int(entry_pk),
+            item=LedgerSums(int(item_b), int(item_c)),
+            total=LedgerSums(int(balance), int(cumulative)),
+        ),
+    )
 
 
 class LedgerTxMixin:
@@ -131,32 +165,8 @@ class LedgerTxMixin:
             total=LedgerSums(balance_cents=int(row[3]), cumulative_cents=int(row[4])),
         )
 
-    async def record_sale(self, account_pk: int, key: str, value: str, sale: NewSale) -> RecordedSale | None:
-        row = await self.conn.fetchrow(
-            _RECORD_SALE,
-            account_pk,
-            key,
-            value,
-            sale.campaign_pk,
-            sale.at,
-            sale.user_name,
-            sale.amount_cents,
-            sale.purchase_cents,
-            sale.authorization,
-            sale.service_product,
-            custom_fields_text(sale.custom_fields),
-        )
-        if row is None:
-            return None
-        customer_pk, code, card_number, first_name, last_name, entry_pk, item_b, item_c, balance, cumulative = row
-        return RecordedSale(
-            CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name)),
-            AppendedEntry(
-                int(entry_pk),
-                item=LedgerSums(int(item_b), int(item_c)),
-                total=LedgerSums(int(balance), int(cumulative)),
-            ),
-        )
+    async def record_sale(self, sale: NewSale) -> RecordedSale | None:
+        return recorded_sale(await self.conn.fetchrow(RECORD_SALE, *record_sale_args(sale)))
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         if service_product is None:

@@ -23,6 +23,14 @@ as few as it can:
   batch holds ends the batch there (the jobs before it commit) and leads the next batch, where it may
   wait as long as it takes, holding nothing else.  So two processes' batches cannot wait for each other
   (no deadlock through batching).
+- **Sales append together.**  A sale's job (``Store.write_sale``) has a read phase, one ``record_sale``, and an
+  answer computed without the store.  In an optimistic batch, from the second job on, the writer runs a sale's
+  read phase, keeps its sale, and goes on to the next job; the kept sales are appended with one round trip
+  (asyncpg's ``fetchmany``: the calls of the ``record_sale`` function sent at once, run one after the other in
+  the batch's transaction) before the next job that is not a sale, and at the end of the batch, and their jobs
+  answered then.  A read phase reads no ledger row and writes nothing, so running it before the sales kept ahead
+  of it are appended changes nothing it sees.  A sale naming no customer writes nothing and fails alone; any other
+  failure there rolls the batch back and runs it carefully, where each sale's job runs whole, in its turn.
 - A job chosen as a deadlock victim (40P01) or failing to serialize (40001), as two single writes can
   still be, is rolled back and run again in a following batch, at most :data:`WRITE_ATTEMPTS` times in
   all, then fails with :class:`StoreUnavailable`.  A work function may therefore run more than once;
@@ -45,9 +53,11 @@ from typing import Any, Final, TypeVar
 
 import asyncpg
 
-from loyalty_api.store.interface import StoreUnavailable, WriteTx
+from loyalty_api.store.interface import SaleWork, StoreUnavailable, WriteTx, run_sale
+from loyalty_api.store.ledger_models import NewSale, RecordedSale
 from loyalty_api.store.models import NewAudit
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
+from loyalty_api.store.postgres._ledger_tx import RECORD_SALE, record_sale_args, recorded_sale
 from loyalty_api.store.postgres._rows import Conn, LockedCampaigns
 from loyalty_api.store.postgres._tx import PostgresWriteTx, insert_audit_rows
 
@@ -69,6 +79,7 @@ _NEXT_JOB: Final = "RELEASE SAVEPOINT job; SAVEPOINT job"
 _UNDO_JOB: Final = "ROLLBACK TO SAVEPOINT job"
 
 Work = Callable[[WriteTx], Awaitable[Any]]
+SaleRead = Callable[[WriteTx], Awaitable[SaleWork[Any]]]
 Connect = Callable[[], Awaitable["asyncpg.Connection[asyncpg.Record]"]]
 
 
@@ -77,6 +88,17 @@ class _Job:
     work: Work
     future: asyncio.Future[Any]
     attempt: int = 1
+    sale: SaleRead | None = None  # a sale's read phase (``work`` runs it whole): its sale may wait to be appended
+
+
+@dataclass(slots=True)
+class _KeptSale:
+    """A sale whose job's read phase has run, waiting to be appended with the others of its batch."""
+
+    job: _Job
+    sale: NewSale
+    finish: Callable[[RecordedSale | None], Any]
+    audit: list[NewAudit]
 
 
 @dataclass(slots=True)
@@ -102,9 +124,15 @@ class PostgresGroupCommitWriter:
         self._careful_batches = 0
 
     async def submit(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
+        return await self._queue(work, None)
+
+    async def submit_sale(self, work: Callable[[WriteTx], Awaitable[SaleWork[T]]]) -> T:
+        return await self._queue(lambda tx: run_sale(tx, work), work)
+
+    async def _queue(self, work: Callable[[WriteTx], Awaitable[T]], sale: SaleRead | None) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append(_Job(work, future))
+        self._pending.append(_Job(work, future, sale=sale))
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._drain())
         return await future
@@ -188,12 +216,17 @@ class PostgresGroupCommitWriter:
 
 async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
     ran = _Ran()
+    kept: list[_KeptSale] = []
     await conn.execute(_BEGIN)
     for position, job in enumerate(batch):
         if position == 1:
             await conn.execute(_SHORT_LOCK_WAITS)
         try:
-            await _attempt(conn, ran, job)
+            if position > 0 and job.sale is not None:
+                await _read_for_sale(conn, ran, job, kept)
+            else:
+                await _append_sales(conn, ran, kept)  # the sales kept so far come before this job's statements
+                await _attempt(conn, ran, job)
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -204,7 +237,47 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
             _settle_failed(ran, job, exc)
             ran.again.extend(batch[1:])
             return ran
+    try:
+        await _append_sales(conn, ran, kept)
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise
+        await conn.execute("ROLLBACK")
+        raise _RunCarefully from exc
     return ran
+
+
+async def _read_for_sale(conn: Conn, ran: _Ran, job: _Job, kept: list[_KeptSale]) -> None:
+    """Run a sale's read phase in the batch's transaction and keep its sale for :func:`_append_sales`."""
+    assert job.sale is not None
+    audit: list[NewAudit] = []
+    locked = dict(ran.locked_campaigns)
+    sale, finish = await job.sale(PostgresWriteTx(conn, audit, locked))
+    kept.append(_KeptSale(job, sale, finish, audit))
+    ran.locked_campaigns = locked
+
+
+async def _append_sales(conn: Conn, ran: _Ran, kept: list[_KeptSale]) -> None:
+    """Append the kept sales with one round trip, in the order of their jobs, and answer those jobs.  Raises when
+    the statement fails, or when a job's answer fails after its sale was appended (it cannot be undone alone)."""
+    if not kept:
+        return
+    rows = await conn.fetchmany(RECORD_SALE, [record_sale_args(one.sale) for one in kept])
+    if len(rows) != len(kept):  # the function answers one row per call
+        raise RuntimeError(f"record_sale answered {len(rows)} rows for {len(kept)} sales")
+    appended = list(kept)
+    kept.clear()
+    for one, row in zip(appended, rows, strict=True):
+        recorded = recorded_sale(row)
+        try:
+            result = one.finish(recorded)
+        except Exception as exc:
+            if recorded is not None:
+                raise
+            _settle_failed(ran, one.job, exc)  # no such customer: nothing of this job was written
+            continue
+        ran.outcomes.append((one.job, result, None))
+        ran.audit.extend(one.audit)
 
 
 async def _run_carefully(conn: Conn, batch: list[_Job]) -> _Ran:

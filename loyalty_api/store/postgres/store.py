@@ -19,7 +19,7 @@ from typing import Any, Final, TypeVar
 
 import asyncpg
 
-from loyalty_api.store.interface import CampaignValues, StoreUnavailable, WriteTx
+from loyalty_api.store.interface import CampaignValues, SaleWork, StoreUnavailable, WriteTx
 from loyalty_api.store.models import (
     Account,
     AuditRecord,
@@ -181,6 +181,11 @@ class PostgresStore(CustomerReadsMixin, LedgerReadsMixin):
         if self._writer is None:
             raise StoreUnavailable("the store is not open")
         return await self._writer.submit(work)
+
+    async def write_sale(self, work: Callable[[WriteTx], Awaitable[SaleWork[T]]]) -> T:
+        if self._writer is None:
+            raise StoreUnavailable("the store is not open")
+        return await self._writer.submit_sale(work)
 
     # --- reads -----------------------------------------------------------------------------------
 

@@ -141,9 +141,10 @@ class LedgerTxMixin:
             total=LedgerSums(balance_cents=int(row[0]), cumulative_cents=int(row[1])),
         )
 
-    async def record_sale(self, account_pk: int, key: str, value: str, sale: NewSale) -> RecordedSale | None:
-        conn = self._conn
-        found = conn.execute(_SALE_CUSTOMER[key], (sale.campaign_pk, account_pk, value)).fetchone()
+    async def record_sale(self, sale: NewSale) -> RecordedSale | None:
+        conn, account_pk = self._conn, sale.account_pk
+        found = conn.execute(_SALE_CUSTOMER[sale.customer_key], (sale.campaign_pk, account_pk, sale.customer_value))
+        found = found.fetchone()
         if found is None:
             return None
         customer_pk, code, card_number, first_name, last_name, rows, balance, cumulative = found

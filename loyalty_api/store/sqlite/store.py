@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from loyalty_api.store._migrations import load_migrations
-from loyalty_api.store.interface import CampaignValues, StoreUnavailable, WriteTx
+from loyalty_api.store.interface import CampaignValues, SaleWork, StoreUnavailable, WriteTx, run_sale
 from loyalty_api.store.models import (
     Account,
     AuditRecord,
@@ -140,6 +140,9 @@ class SqliteStore(CustomerReadsMixin, LedgerReadsMixin):
             raise StoreUnavailable("the store is not open")
         tx = SqliteWriteTx(self._write_conn, self._writer.campaigns)
         return await self._writer.submit(lambda: work(tx))
+
+    async def write_sale(self, work: Callable[[WriteTx], Awaitable[SaleWork[T]]]) -> T:
+        return await self.write(lambda tx: run_sale(tx, work))
 
     # --- reads -----------------------------------------------------------------------------------
 

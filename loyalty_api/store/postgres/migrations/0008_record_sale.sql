@@ -4,7 +4,8 @@
 -- trip saved is a round trip saved for every sale.  A function rather than one statement with CTEs: in READ
 -- COMMITTED each statement below takes a new snapshot, so what is read after the customer's lock was granted
 -- includes everything the previous holder of that lock committed (a CTE would read the snapshot taken before it
--- waited).  No row when the key names no customer of the account (nothing written).
+-- waited).  Always one row: all NULL when the key names no customer of the account (nothing written), so that
+-- the writer can send the calls of many sales at once (asyncpg's fetchmany) and read one row per call.
 --
 -- The same rules as the store's Python code: the activation entry is store/_ledger_sql.py's ACTIVATION, taken
 -- under the advisory lock PostgresWriteTx.enrol_customer takes ("enrol", campaign, customer); the running balance
@@ -51,6 +52,7 @@ BEGIN
         RAISE EXCEPTION 'record_sale: not a customer key: %', p_key;
     END IF;
     IF o_customer_pk IS NULL THEN
+        RETURN NEXT;  -- one row whatever happens (the writer sends many calls at once): all NULL
         RETURN;
     END IF;
 
