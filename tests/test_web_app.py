@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.store import StoreUnavailable
-from loyalty_api.web.app import API_PATHS, app_from_env, create_app
+from loyalty_api.web.app import API_PATHS, YOUNG_COLLECTION_THRESHOLD, app_from_env, create_app
 from tests.helpers import ADMIN, call
 
 
@@ -95,3 +96,15 @@ def test_app_from_env_reads_the_database_url(monkeypatch: pytest.MonkeyPatch, se
             )
             == "updated"
         )
+
+
+def test_startup_sets_the_young_collection_threshold(settings: Settings) -> None:
+    """The lifespan raises the collector's first threshold (a request's objects die before they would be traversed)
+    and keeps the others."""
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        with TestClient(create_app(settings)):
+            assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
