@@ -4,7 +4,8 @@ transaction, the balance and cumulative balance after it (``docs/ledger.md``).""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import MAXYEAR, UTC, datetime, timedelta
+from typing import Final
 
 from loyalty_api.currencies import glyph_for
 from loyalty_api.ledger_rules import MONEY_TYPES, cents_text
@@ -28,10 +29,29 @@ class Receipt:
     item: Reward | None = None
 
 
+_SECOND: Final = timedelta(seconds=1)
+# The second the last stamp was written for, [start, end), and its text: a receipt's time is "now", so the receipts
+# of one second share it (writing the text costs ~8 times the two comparisons).  Never hit before the first stamp.
+_last_stamp: tuple[datetime, datetime, str] = (datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC), "")
+
+
 def stamp_text(moment: datetime) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in UTC: what ``strftime("%Y-%m-%d %H:%M:%S")`` writes, at half its cost."""
+    """``YYYY-MM-DD HH:MM:SS`` in UTC: what ``strftime("%Y-%m-%d %H:%M:%S")`` writes."""
+    global _last_stamp
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
+    start, end, text = _last_stamp
+    if start <= moment < end:
+        return text
+    text = _written_stamp(moment)
+    if moment.year < MAXYEAR:  # the last second of 9999 has no end to compare with
+        start = moment.replace(microsecond=0)
+        _last_stamp = (start, start + _SECOND, text)
+    return text
+
+
+def _written_stamp(moment: datetime) -> str:
+    """``stamp_text`` of a UTC ``moment``, at half strftime's cost."""
     if moment.year < 1000:  # strftime writes the year without leading zeros; isoformat pads it to 4 digits
         return moment.strftime("%Y-%m-%d %H:%M:%S")
     return moment.isoformat(" ", "seconds")[:19]  # the "+00:00" cut off
