@@ -11,7 +11,7 @@ from loyalty_api.currencies import glyph_for
 from loyalty_api.ledger_rules import MONEY_TYPES, cents_text
 from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
 from loyalty_api.store.models import Campaign, Principal, Reward
-from renderers import Element, el
+from renderers import Element, el, node
 
 __all__ = ["Receipt", "receipt_element", "stamp_text"]
 
@@ -66,37 +66,37 @@ def receipt_element(principal: Principal, receipt: Receipt) -> Element:
     transaction = [el("id", receipt.entry_pk), el("date", stamp_text(receipt.at))]
     if receipt.purchase_cents is not None:  # a points sale
         purchase = _money(cents_text(receipt.purchase_cents, "giftcard"), currency, glyph)
-        transaction.append(Element("purchase", children=purchase))
+        transaction.append(node("purchase", purchase))
         recorded = [el("points", cents_text(receipt.amount_cents, "points")), el("description", receipt.description)]
-        transaction.append(Element("recorded", children=recorded))
+        transaction.append(node("recorded", recorded))
     elif receipt.amount_cents > 0:
         text = cents_text(receipt.amount_cents, kind)
         added = _money(text, currency, glyph) if kind in MONEY_TYPES else [el("amount", text)]
         added.append(el("description", receipt.description))
-        transaction.append(Element("add", children=added))
+        transaction.append(node("add", added))
     else:  # a redemption: the negative amount in the balance's unit elements
         deducted = _units(kind, receipt.amount_cents, currency, glyph, item_id, "amount")
         deducted.append(el("description", receipt.description))
-        transaction.append(Element("deduct", children=deducted))
+        transaction.append(node("deduct", deducted))
     balance = _units(kind, receipt.sums.balance_cents, currency, glyph, item_id, "balance")
-    transaction.append(Element("balance", children=balance))
+    transaction.append(node("balance", balance))
     cumulative = _units(kind, receipt.sums.cumulative_cents, currency, glyph, item_id, "balance")
-    transaction.append(Element("cumulative_balance", children=cumulative))
-    return Element(
+    transaction.append(node("cumulative_balance", cumulative))
+    return node(
         "receipt",
-        children=[
+        [
             el("account_name", principal.account.name),
-            Element("campaign", children=[el("id", campaign.campaign_id), el("name", campaign.name), el("type", kind)]),
-            Element(
+            node("campaign", [el("id", campaign.campaign_id), el("name", campaign.name), el("type", kind)]),
+            node(
                 "customer",
-                children=[
+                [
                     el("code", customer.code),
                     el("card_number", customer.card_number),
                     el("first_name", customer.first_name),
                     el("last_name", customer.last_name),
                 ],
             ),
-            Element("transaction", children=transaction),
+            node("transaction", transaction),
         ],
     )
 
@@ -114,4 +114,4 @@ def _units(kind: str, cents: int, currency: str, glyph: str, item_id: str, item_
         return _money(text, currency, glyph)
     if kind == "events":
         return [el("events", text)]
-    return [Element("item", children=[el("id", item_id), el(item_amount, text)])]
+    return [node("item", [el("id", item_id), el(item_amount, text)])]
