@@ -97,7 +97,7 @@ def _write(parts: list[str], elem: Element, texts: list[str] | None) -> None:
         parts[at] = head + "/>"
     else:
         parts[at] = head + ">"
-        parts.append("</" + name + ">")
+        parts.append(f"</{name}>")
 
 
 def render_xml(doc: Element) -> bytes:
