@@ -69,11 +69,9 @@ def _write(parts: list[str], elem: Element, texts: list[str] | None) -> None:
             _write(parts, item, texts)
         return
     name = elem.name
-    head = "<" + name
-    if elem.attrs:
-        head += "".join(f' {key}="{_escaped_attr(value)}"' for key, value in elem.attrs.items())
+    attrs = "".join(f' {key}="{_escaped_attr(value)}"' for key, value in elem.attrs.items()) if elem.attrs else ""
     at = len(parts)
-    parts.append(head)
+    parts.append(name)  # the start tag's place
     text = elem.text
     if text is not None:
         if texts is not None:
@@ -94,9 +92,9 @@ def _write(parts: list[str], elem: Element, texts: list[str] | None) -> None:
         else:
             _write(parts, child, texts)
     if len(parts) == at + 1:  # no text and nothing rendered inside (inline containers may render nothing)
-        parts[at] = head + "/>"
+        parts[at] = f"<{name}{attrs}/>"
     else:
-        parts[at] = head + ">"
+        parts[at] = f"<{name}{attrs}>"
         parts.append(f"</{name}>")
 
 
