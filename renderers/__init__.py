@@ -8,7 +8,7 @@ Renderers know nothing about loyalty.
 from __future__ import annotations
 
 from renderers._registry import Renderer, get_renderer, register_renderer, renderer_names
-from renderers.document import Element, el, response
+from renderers.document import Element, el, node, response
 from renderers.json import JSON_CONTENT_TYPE
 from renderers.jsonp import JSONP_CONTENT_TYPE, JSONP_HEADERS, is_valid_callback, render_jsonp
 from renderers.xml import XML_CONTENT_TYPE, xml_safe
@@ -23,6 +23,7 @@ __all__ = [
     "el",
     "get_renderer",
     "is_valid_callback",
+    "node",
     "register_renderer",
     "render_jsonp",
     "renderer_names",

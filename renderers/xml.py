@@ -47,7 +47,7 @@ def xml_safe(text: str) -> str:
 
 
 def _escaped_text(text: str) -> str:
-    """``text`` escaped; callers write ``text`` itself when ``_needs_escaping(text)`` is None (most texts)."""
+    """``text`` escaped; callers write ``text`` itself when ``_needs_escaping(text)`` is None."""
     return _TEXT_SPECIAL.sub(lambda m: _TEXT_ESCAPES.get(m.group(), _REPLACEMENT), text)
 
 
@@ -60,43 +60,56 @@ def _escaped_attr(value: str) -> str:
     return _ATTR_SPECIAL.sub(lambda m: _ATTR_ESCAPES.get(m.group(), _REPLACEMENT), value)
 
 
-def _write(parts: list[str], elem: Element) -> None:
+def _write(parts: list[str], elem: Element, texts: list[str] | None) -> None:
+    """``elem`` added to ``parts``.  ``texts`` None: each text escaped as it needs; else each text written as it is and
+    added to ``texts``, for the caller to check them all at once."""
     if elem.inline:
         # The container vanishes: its items stand in the parent (its own text and attributes are dropped).
         for item in elem.children:
-            _write(parts, item)
+            _write(parts, item, texts)
         return
     name = elem.name
-    head = "<" + name
-    if elem.attrs:
-        head += "".join(f' {key}="{_escaped_attr(value)}"' for key, value in elem.attrs.items())
+    attrs = "".join(f' {key}="{_escaped_attr(value)}"' for key, value in elem.attrs.items()) if elem.attrs else ""
     at = len(parts)
-    parts.append(head)
+    parts.append(name)  # the start tag's place
     text = elem.text
     if text is not None:
-        parts.append(text if _needs_escaping(text) is None else _escaped_text(text))
+        if texts is not None:
+            texts.append(text)
+        elif _needs_escaping(text) is not None:
+            text = _escaped_text(text)
+        parts.append(text)
     for child in elem.children:
         text = child.text
         if text is not None and not child.children and not child.attrs and not child.inline:
-            # The common case, a plain text element, written here rather than by a call of its own (nor one to
-            # escape a text that needs nothing).
-            name_ = child.name
-            if _needs_escaping(text) is not None:
+            # The common case, a plain text element, written here rather than by a call of its own.
+            if texts is not None:
+                texts.append(text)
+            elif _needs_escaping(text) is not None:
                 text = _escaped_text(text)
+            name_ = child.name
             parts.append(f"<{name_}>{text}</{name_}>")
         else:
-            _write(parts, child)
+            _write(parts, child, texts)
     if len(parts) == at + 1:  # no text and nothing rendered inside (inline containers may render nothing)
-        parts[at] = head + "/>"
+        parts[at] = f"<{name}{attrs}/>"
     else:
-        parts[at] = head + ">"
-        parts.append("</" + name + ">")
+        parts[at] = f"<{name}{attrs}>"
+        parts.append(f"</{name}>")
 
 
 def render_xml(doc: Element) -> bytes:
     """The XML declaration and ``doc`` as UTF-8 bytes."""
     parts: list[str] = []
-    _write(parts, doc)
+    texts: list[str] = []
+    _write(parts, doc, texts)
+    # Most documents have no text to escape: a test of all their texts at once costs a third of a search per text.
+    # Printable characters are never forbidden ones, nor "\r"; a document with any other is written again, each text
+    # escaped as it needs.
+    every = "".join(texts)
+    if not every.isprintable() or "&" in every or "<" in every or ">" in every:
+        parts = []
+        _write(parts, doc, None)
     return _DECLARATION + "".join(parts).encode("utf-8")
 
 

@@ -94,3 +94,18 @@ def test_stamp_text_is_strftime_in_utc(moment: datetime, zone: timezone | None) 
 @example(datetime(5, 1, 1, 12, tzinfo=UTC))
 def test_stamp_text_before_year_1000_as_strftime_writes_it(moment: datetime) -> None:
     assert stamp_text(moment) == moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.lists(st.integers(-2_000_000, 2_000_000), min_size=1, max_size=8),
+    st.sampled_from([UTC, None]) | _OFFSETS,
+)
+@example(datetime(2026, 11, 23, 15, 41, 34), [0, 999_999, 1_000_000, 999_999, -1, 0], UTC)
+@example(datetime(9999, 12, 31, 23, 59, 57), [2_999_999, 2_999_999, 2_000_000, 2_999_999], UTC)
+def test_stamp_text_of_moments_close_together(moment: datetime, shifts_us: list[int], zone: timezone | None) -> None:
+    """The last second's text is kept for the next stamps: moments around it (the same second, the ones before and
+    after, the last second there is) are each written as strftime writes them."""
+    for shift in shifts_us:
+        aware = (moment + timedelta(microseconds=shift)).replace(tzinfo=zone)
+        assert stamp_text(aware) == aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -11,7 +11,7 @@ from typing import Final
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renderers import Element, el
+from renderers import Element, el, node
 
 NAMES: Final = st.text(st.characters(categories=["Ll", "Lu", "Nd"]) | st.just("_"), min_size=1, max_size=12)
 ATTRS: Final = st.dictionaries(NAMES, st.text(max_size=8), max_size=3)
@@ -78,3 +78,17 @@ def test_el_of_numbers_and_none() -> None:
     assert el("d", Decimal("5.950")) == Element("d", "5.950")
     assert el("e") == Element("e") and el("e").text is None
     assert el("error", "Missing", code="parameter_missing").attrs == {"code": "parameter_missing"}
+
+
+@given(NAMES, st.lists(NAMES.map(el), max_size=3))
+def test_node_is_a_container_with_the_list_given_and_a_dict_of_its_own(name: str, items: list[Element]) -> None:
+    children = list(items)
+    elem = node(name, children)
+    assert elem == Element(name, children=list(items))
+    assert _same(elem, _Reference(name, children=[_Reference(item.name) for item in items]))
+    assert elem.children is children
+    other = node(name, [])
+    assert other.attrs is not elem.attrs and other.children is not elem.children
+    elem.attrs["added"] = "1"
+    elem.append(el("child"))
+    assert children[-1] == el("child") and other == Element(name)

@@ -202,3 +202,41 @@ def test_empty_text_attributes_and_carriage_returns_as_lxml_writes_them() -> Non
         == _rendered_by_lxml(doc)
         == DECLARATION + (b'<a k="q&#13;&#10;&#9;&quot;&amp;&lt;&gt;\'"><b>x&#13;y\tz\n&amp;&lt;&gt;"\'</b><c/></a>')
     )
+
+
+# Texts as most documents hold them (printable, nothing to escape), now and then with one character that is not
+# (written as it is, escaped or replaced; not printable but allowed: tab, newline, no-break space, zero-width joiner).
+_SPECIALS = "\x00\x01\x08\x0b\x0c\x1f\ud800\udfff\ufffe\uffff\t\n\r<&>\"'\xa0\u200d"
+_PLAIN_TEXT = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"),
+        include_characters=" ",
+        exclude_characters="&<>",
+    )
+)
+_SOME_TEXT = _PLAIN_TEXT | st.builds(
+    lambda head, special, tail: head + special + tail, _PLAIN_TEXT, st.sampled_from(_SPECIALS), _PLAIN_TEXT
+)
+
+
+def _plain_trees(depth: int, text: st.SearchStrategy[str]) -> st.SearchStrategy[Element]:
+    leaf = st.builds(Element, _NAMES, st.none() | text, st.dictionaries(st.just("k"), text, max_size=1))
+    if depth == 0:
+        return leaf
+    children = st.lists(_plain_trees(depth - 1, text), max_size=4)
+    return leaf | st.builds(Element, _NAMES, st.none() | text, st.just({}), children, st.booleans(), st.booleans())
+
+
+@given(_plain_trees(3, _PLAIN_TEXT))
+def test_documents_with_nothing_to_escape_give_lxmls_bytes(doc: Element) -> None:
+    """All texts are written as they are, after one test of them all."""
+    doc.inline = False
+    assert render_xml(doc) == _rendered_by_lxml(doc)
+
+
+@given(_plain_trees(3, _SOME_TEXT))
+def test_one_text_to_escape_or_replace_anywhere_gives_lxmls_bytes(doc: Element) -> None:
+    """A text that needs more than a copy, wherever it is, has the document written again with each text escaped."""
+    doc.inline = False
+    assert render_xml(doc) == _rendered_by_lxml(doc)
