@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.store import StoreUnavailable, WriteTx, create_store
 from loyalty_api.store._migrations import load_migrations
+from loyalty_api.store.interface import SaleWork
+from loyalty_api.store.ledger_models import NewSale
 from loyalty_api.store.postgres import PostgresStore
 from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._url import parse_postgres_url
@@ -322,3 +324,62 @@ def test_reads_take_the_pool_in_arrival_order() -> None:
 
     asyncio.run(run())
     assert order == ["first", "second", "third", "newcomer"]
+
+
+def test_a_batch_of_sales_does_not_wait_for_a_lock_while_holding_others(tmp_path: Path) -> None:
+    """As above for sales, which the writer appends together: another process holds customer B's row.  In a batch
+    of three sales (Jane, B, Jane), the first commits at once (the function that appends it sets the short lock
+    waits for the rest of the batch); B's waits in a batch of its own, and the third follows once B is released."""
+    settings = backend_settings("postgres", tmp_path)
+    jane, other, campaign_id = "8000000000000001", "8000000000000099", "1234567890123455"
+
+    async def run() -> None:
+        holder, store = create_store(settings), create_store(settings)
+        await holder.open()
+        await store.open()
+        try:
+            await holder.migrate()
+            await load_demo(holder)
+            account = await holder.get_account("greatwidgets")
+            assert account is not None
+            account_pk = account.pk
+
+            async def add_other(tx: WriteTx) -> None:
+                values = {"code": other, "first_name": "Bo", "last_name": "Bee"}
+                await tx.insert_customer(account_pk, values, datetime.now(UTC))
+
+            await holder.write(add_other)
+            locked, release = asyncio.Event(), asyncio.Event()
+
+            async def hold(tx: WriteTx) -> None:
+                assert await tx.customer_for_update(account_pk, "code", other) is not None
+                locked.set()
+                await release.wait()
+
+            def sell(code: str) -> Callable[[WriteTx], Awaitable[SaleWork[int]]]:
+                async def read(tx: WriteTx) -> SaleWork[int]:
+                    campaign = await tx.campaign_for_entries(account_pk, campaign_id)
+                    assert campaign is not None
+                    sale = NewSale(
+                        account_pk, "code", code, campaign.pk, "test", datetime.now(UTC), 100, None, "", "", {}
+                    )
+                    return sale, lambda recorded: 0 if recorded is None else recorded.entry.pk
+
+                return read
+
+            holding = asyncio.create_task(holder.write(hold))
+            await asyncio.wait_for(locked.wait(), timeout=10)
+            sales = [asyncio.create_task(store.write_sale(sell(code))) for code in (jane, other, jane)]
+            try:
+                first = await asyncio.wait_for(asyncio.shield(sales[0]), timeout=10)
+                assert first > 0
+                assert not sales[1].done() and not sales[2].done()
+            finally:
+                release.set()  # also when the first sale waited (the bug this test is for): the stores can close
+            await asyncio.wait_for(asyncio.gather(holding, *sales), timeout=10)
+            assert first < sales[1].result() < sales[2].result()
+        finally:
+            await holder.close()
+            await store.close()
+
+    asyncio.run(run())

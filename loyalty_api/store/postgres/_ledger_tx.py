@@ -70,7 +70,7 @@ _INSERT: Final = (
 )
 
 #: The function of migration 0008: the whole of a sale in one round trip, answering one row (see the migration).
-RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 
 _REVERSIBLE: Final = (
     'SELECT l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed,'
@@ -93,8 +93,9 @@ async def add_to_balance(
     await conn.execute(_UPSERT, account_pk, campaign_pk, customer_pk, service_product, amount_cents, change)
 
 
-def record_sale_args(sale: NewSale) -> tuple[object, ...]:
-    """The arguments of :data:`RECORD_SALE` for ``sale``."""
+def record_sale_args(sale: NewSale, lock_timeout: str | None = None) -> tuple[object, ...]:
+    """The arguments of :data:`RECORD_SALE` for ``sale``; ``lock_timeout``: set it for the rest of the transaction
+    after the sale."""
     return (
         sale.account_pk,
         sale.customer_key,
@@ -107,6 +108,7 @@ def record_sale_args(sale: NewSale) -> tuple[object, ...]:
         sale.authorization,
         sale.service_product,
         custom_fields_text(sale.custom_fields),
+        lock_timeout,
     )
 
 

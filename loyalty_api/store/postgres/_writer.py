@@ -24,13 +24,14 @@ as few as it can:
   wait as long as it takes, holding nothing else.  So two processes' batches cannot wait for each other
   (no deadlock through batching).
 - **Sales append together.**  A sale's job (``Store.write_sale``) has a read phase, one ``record_sale``, and an
-  answer computed without the store.  In an optimistic batch, from the second job on, the writer runs a sale's
-  read phase, keeps its sale, and goes on to the next job; the kept sales are appended with one round trip
-  (asyncpg's ``fetchmany``: the calls of the ``record_sale`` function sent at once, run one after the other in
-  the batch's transaction) before the next job that is not a sale, and at the end of the batch, and their jobs
-  answered then.  A read phase reads no ledger row and writes nothing, so running it before the sales kept ahead
-  of it are appended changes nothing it sees.  A sale naming no customer writes nothing and fails alone; any other
-  failure there rolls the batch back and runs it carefully, where each sale's job runs whole, in its turn.
+  answer computed without the store.  In an optimistic batch the writer runs a sale's read phase, keeps its sale,
+  and goes on to the next job; the kept sales are appended with one round trip (asyncpg's ``fetchmany``: the
+  calls of the ``record_sale`` function sent at once, run one after the other in the batch's transaction) before
+  the next job that is not a sale, and at the end of the batch, and their jobs answered then.  A batch that starts
+  with a sale sends that one alone when the second job comes, the function setting the short lock waits after it
+  (one round trip for both).  A read phase reads no ledger row and writes nothing, so running it before the sales
+  kept ahead of it are appended changes nothing it sees.  A sale naming no customer writes nothing and fails
+  alone; any other failure there rolls the batch back and runs it carefully, where each sale's job runs whole.
 - A job chosen as a deadlock victim (40P01) or failing to serialize (40001), as two single writes can
   still be, is rolled back and run again in a following batch, at most :data:`WRITE_ATTEMPTS` times in
   all, then fails with :class:`StoreUnavailable`.  A work function may therefore run more than once;
@@ -219,10 +220,13 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
     kept: list[_KeptSale] = []
     await conn.execute(_BEGIN)
     for position, job in enumerate(batch):
-        if position == 1:
-            await conn.execute(_SHORT_LOCK_WAITS)
         try:
-            if position > 0 and job.sale is not None:
+            if position == 1:
+                if kept:  # the first job's sale, which sets the short lock waits after itself: one round trip
+                    await _append_sales(conn, ran, kept, then_lock_timeout=LOCK_WAIT)
+                else:
+                    await conn.execute(_SHORT_LOCK_WAITS)
+            if job.sale is not None and (position > 0 or len(batch) > 1):
                 await _read_for_sale(conn, ran, job, kept)
             else:
                 await _append_sales(conn, ran, kept)  # the sales kept so far come before this job's statements
@@ -257,12 +261,13 @@ async def _read_for_sale(conn: Conn, ran: _Ran, job: _Job, kept: list[_KeptSale]
     ran.locked_campaigns = locked
 
 
-async def _append_sales(conn: Conn, ran: _Ran, kept: list[_KeptSale]) -> None:
-    """Append the kept sales with one round trip, in the order of their jobs, and answer those jobs.  Raises when
-    the statement fails, or when a job's answer fails after its sale was appended (it cannot be undone alone)."""
+async def _append_sales(conn: Conn, ran: _Ran, kept: list[_KeptSale], *, then_lock_timeout: str | None = None) -> None:
+    """Append the kept sales with one round trip, in the order of their jobs, and answer those jobs (and set
+    ``then_lock_timeout`` after them).  Raises when the statement fails, or when a job's answer fails after its sale
+    was appended (it cannot be undone alone)."""
     if not kept:
         return
-    rows = await conn.fetchmany(RECORD_SALE, [record_sale_args(one.sale) for one in kept])
+    rows = await conn.fetchmany(RECORD_SALE, [record_sale_args(one.sale, then_lock_timeout) for one in kept])
     if len(rows) != len(kept):  # the function answers one row per call
         raise RuntimeError(f"record_sale answered {len(rows)} rows for {len(kept)} sales")
     appended = list(kept)

@@ -22,7 +22,8 @@ CREATE FUNCTION record_sale(
     p_purchase bigint,
     p_authorization text,
     p_service_product text,
-    p_custom_fields text
+    p_custom_fields text,
+    p_lock_timeout text     -- NULL, or the lock_timeout to set for the rest of the transaction after this sale
 ) RETURNS TABLE (
     o_customer_pk bigint,
     o_code text,
@@ -52,6 +53,9 @@ BEGIN
         RAISE EXCEPTION 'record_sale: not a customer key: %', p_key;
     END IF;
     IF o_customer_pk IS NULL THEN
+        IF p_lock_timeout IS NOT NULL THEN
+            PERFORM set_config('lock_timeout', p_lock_timeout, true);
+        END IF;
         RETURN NEXT;  -- one row whatever happens (the writer sends many calls at once): all NULL
         RETURN;
     END IF;
@@ -89,6 +93,11 @@ BEGIN
     SELECT coalesce(sum(b.balance_cents), 0)::bigint, coalesce(sum(b.cumulative_cents), 0)::bigint
       INTO o_balance, o_cumulative
       FROM ledger_balances b WHERE b.campaign_pk = p_campaign_pk AND b.customer_pk = o_customer_pk;
+    IF p_lock_timeout IS NOT NULL THEN
+        -- The group-commit writer's short lock waits from its batch's second job on (one round trip fewer than a
+        -- SET LOCAL of its own; see _writer.py).  Set after the sale: the batch's first job may wait.
+        PERFORM set_config('lock_timeout', p_lock_timeout, true);
+    END IF;
     RETURN NEXT;
 END
 $$;
