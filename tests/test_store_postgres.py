@@ -4,9 +4,10 @@ and errors when the server is not there.  (Everything else runs on both stores t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +17,11 @@ import pytest
 
 from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
-from loyalty_api.store import StoreUnavailable, WriteTx, create_store
+from loyalty_api.store import Store, StoreUnavailable, WriteTx, create_store
 from loyalty_api.store._migrations import load_migrations
 from loyalty_api.store.interface import SaleWork
 from loyalty_api.store.ledger_models import NewSale
+from loyalty_api.store.models import Account
 from loyalty_api.store.postgres import PostgresStore
 from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._url import parse_postgres_url
@@ -196,14 +198,7 @@ def test_a_batch_does_not_wait_for_a_lock_while_holding_others(tmp_path: Path) -
     first, held, third = "1234567890123450", "1234567890123451", "1234567890123453"
 
     async def run() -> None:
-        holder, store = create_store(settings), create_store(settings)
-        await holder.open()
-        await store.open()
-        try:
-            await holder.migrate()
-            await load_demo(holder)
-            account = await holder.get_account("greatwidgets")
-            assert account is not None
+        async with _holder_and_store(settings) as (holder, store, account):
             locked, release = asyncio.Event(), asyncio.Event()
 
             async def hold(tx: WriteTx) -> None:
@@ -231,9 +226,6 @@ def test_a_batch_does_not_wait_for_a_lock_while_holding_others(tmp_path: Path) -
             for campaign_id in (held, third):
                 seen = await holder.get_campaign(account.pk, campaign_id)
                 assert seen is not None and seen.description == "batched"
-        finally:
-            await holder.close()
-            await store.close()
 
     asyncio.run(run())
 
@@ -334,14 +326,7 @@ def test_a_batch_of_sales_does_not_wait_for_a_lock_while_holding_others(tmp_path
     jane, other, campaign_id = "8000000000000001", "8000000000000099", "1234567890123455"
 
     async def run() -> None:
-        holder, store = create_store(settings), create_store(settings)
-        await holder.open()
-        await store.open()
-        try:
-            await holder.migrate()
-            await load_demo(holder)
-            account = await holder.get_account("greatwidgets")
-            assert account is not None
+        async with _holder_and_store(settings) as (holder, store, account):
             account_pk = account.pk
 
             async def add_other(tx: WriteTx) -> None:
@@ -378,8 +363,22 @@ def test_a_batch_of_sales_does_not_wait_for_a_lock_while_holding_others(tmp_path
                 release.set()  # also when the first sale waited (the bug this test is for): the stores can close
             await asyncio.wait_for(asyncio.gather(holding, *sales), timeout=10)
             assert first < sales[1].result() < sales[2].result()
-        finally:
-            await holder.close()
-            await store.close()
 
     asyncio.run(run())
+
+
+@contextlib.asynccontextmanager
+async def _holder_and_store(settings: Settings) -> AsyncIterator[tuple[Store, Store, Account]]:
+    """Two stores on one fresh schema with the demo (two server processes): one to hold locks, one to write."""
+    holder, store = create_store(settings), create_store(settings)
+    await holder.open()
+    await store.open()
+    try:
+        await holder.migrate()
+        await load_demo(holder)
+        account = await holder.get_account("greatwidgets")
+        assert account is not None
+        yield holder, store, account
+    finally:
+        await holder.close()
+        await store.close()
