@@ -254,11 +254,8 @@ async def _run_optimistically(conn: Conn, batch: list[_Job]) -> _Ran:
 async def _read_for_sale(conn: Conn, ran: _Ran, job: _Job, kept: list[_KeptSale]) -> None:
     """Run a sale's read phase in the batch's transaction and keep its sale for :func:`_append_sales`."""
     assert job.sale is not None
-    audit: list[NewAudit] = []
-    locked = dict(ran.locked_campaigns)
-    sale, finish = await job.sale(PostgresWriteTx(conn, audit, locked))
+    (sale, finish), audit = await _in_batch(conn, ran, job.sale)
     kept.append(_KeptSale(job, sale, finish, audit))
-    ran.locked_campaigns = locked
 
 
 async def _append_sales(conn: Conn, ran: _Ran, kept: list[_KeptSale], *, then_lock_timeout: str | None = None) -> None:
@@ -310,12 +307,19 @@ async def _attempt(conn: Conn, ran: _Ran, job: _Job) -> None:
     """Run ``job`` in the batch's transaction; when it succeeds, keep its result, its audit rows and the campaign
     rows it leaves locked.  When it raises, nothing of it is kept here (a job rolled back to its savepoint released
     the locks it took); undoing its statements is the caller's."""
-    audit: list[NewAudit] = []
-    locked = dict(ran.locked_campaigns)
-    result = await job.work(PostgresWriteTx(conn, audit, locked))
+    result, audit = await _in_batch(conn, ran, job.work)
     ran.outcomes.append((job, result, None))
     ran.audit.extend(audit)
+
+
+async def _in_batch(conn: Conn, ran: _Ran, work: Callable[[WriteTx], Awaitable[T]]) -> tuple[T, list[NewAudit]]:
+    """Run ``work`` in the batch's transaction, knowing the campaign rows the batch holds; once it has returned, the
+    rows it leaves locked are the batch's too.  Its audit rows are the caller's to keep (once its job succeeds)."""
+    audit: list[NewAudit] = []
+    locked = dict(ran.locked_campaigns)
+    result = await work(PostgresWriteTx(conn, audit, locked))
     ran.locked_campaigns = locked
+    return result, audit
 
 
 def _settle_failed(ran: _Ran, job: _Job, exc: Exception) -> None:

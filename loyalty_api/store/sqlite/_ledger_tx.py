@@ -62,10 +62,6 @@ _SALE_CUSTOMER: Final = {
     f" WHERE c.account_pk = ? AND c.{key} = ? GROUP BY c.pk"
     for key in CUSTOMER_KEY_COLUMNS
 }
-_ACTIVATE: Final = (
-    "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, authorization,"
-    " service_product) VALUES (?, ?, ?, ?, ?, 0, ?, ?)"
-)
 _INSERT: Final = (
     "INSERT INTO ledger (account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents,"
     ' "authorization", service_product, redeemed, reverses_pk, custom_fields)'
@@ -97,8 +93,16 @@ def add_activation_entry(
     conn: sqlite3.Connection, account_pk: int, campaign_pk: int, customer_pk: int, user_name: str, at: datetime
 ) -> None:
     """Append the entry that enrols the customer in the campaign (the caller knows they have none there yet)."""
-    conn.execute(_ACTIVATE, (account_pk, campaign_pk, customer_pk, time_text(at), user_name, *ACTIVATION))
+    _insert_entry(
+        conn, (account_pk, campaign_pk, customer_pk, time_text(at), user_name, 0, None, *ACTIVATION, 0, None, None)
+    )
     add_to_balance(conn, account_pk, campaign_pk, customer_pk, ACTIVATION[1], 0, None)
+
+
+def _insert_entry(conn: sqlite3.Connection, values: tuple[object, ...]) -> int:
+    """Insert a ledger row (the columns of ``_INSERT``, in its order); its pk.  Its running balance is the
+    caller's to add."""
+    return int(conn.execute(_INSERT, values).lastrowid or 0)
 
 
 class LedgerTxMixin:
@@ -106,8 +110,8 @@ class LedgerTxMixin:
     _conn: sqlite3.Connection
 
     async def append_ledger_entry(self, entry: NewLedgerEntry) -> AppendedEntry:
-        cur = self._conn.execute(
-            _INSERT,
+        pk = _insert_entry(
+            self._conn,
             (
                 entry.account_pk,
                 entry.campaign_pk,
@@ -123,7 +127,6 @@ class LedgerTxMixin:
                 custom_fields_text(entry.custom_fields),
             ),
         )
-        pk = int(cur.lastrowid or 0)
         add_to_balance(
             self._conn,
             entry.account_pk,
@@ -148,14 +151,14 @@ class LedgerTxMixin:
         if found is None:
             return None
         customer_pk, code, card_number, first_name, last_name, rows, balance, cumulative = found
+        campaign_pk, amount, product = sale.campaign_pk, sale.amount_cents, sale.service_product
         if not rows:  # the customer's first entry in the campaign: the activation entry goes first
-            add_activation_entry(conn, account_pk, sale.campaign_pk, customer_pk, sale.user_name, sale.at)
-        amount, product = sale.amount_cents, sale.service_product
-        cur = conn.execute(
-            _INSERT,
+            add_activation_entry(conn, account_pk, campaign_pk, customer_pk, sale.user_name, sale.at)
+        entry_pk = _insert_entry(
+            conn,
             (
                 account_pk,
-                sale.campaign_pk,
+                campaign_pk,
                 customer_pk,
                 time_text(sale.at),
                 sale.user_name,
@@ -169,11 +172,11 @@ class LedgerTxMixin:
             ),
         )
         change = cumulative_change(amount, None)
-        item = conn.execute(_UPSERT_RETURNING, (account_pk, sale.campaign_pk, customer_pk, product, amount, change))
+        item = conn.execute(_UPSERT_RETURNING, (account_pk, campaign_pk, customer_pk, product, amount, change))
         item_balance, item_cumulative = item.fetchone()
         # The database is write-locked since the customer was read: the sums after are those before plus this entry.
         entry = AppendedEntry(
-            int(cur.lastrowid or 0),
+            entry_pk,
             item=LedgerSums(int(item_balance), int(item_cumulative)),
             total=LedgerSums(int(balance) + amount, int(cumulative) + change),
         )
