@@ -145,7 +145,7 @@ def profile_markdown(runs: Sequence[ProfileRun]) -> str:
             cells.append(f"{share:5.1%} · {share * run.cpu_us_per_request:5.1f} µs")
         rows.append(cells)
     rows.append(
-        ["**credential check, inclusive (auth.py and the lookup it makes)**"]
+        ["**credential check, inclusive (accounts/auth.py and the lookup it makes)**"]
         + [
             f"**{run.profile.auth_share:.1%}** · {run.profile.auth_share * run.cpu_us_per_request:.1f} µs"
             for run in runs

@@ -58,7 +58,7 @@ LOOP: Final = "event loop (uvloop/asyncio: scheduling, tasks, futures)"
 FORM: Final = "form parsing, fields, output choice (protocol/)"
 AUTH: Final = "credential check: digest + compare (auth.py)"
 LOGIN: Final = "credential lookup: find_login SQL (store)"
-HANDLER: Final = "call handler: rules, validation, audit building (calls/)"
+HANDLER: Final = "call handler: rules, validation, audit building (feature packages)"
 SQL: Final = "SQL statements + row mapping (store/sqlite, incl. sqlite3 C)"
 BEGIN: Final = "BEGIN IMMEDIATE (group-commit writer)"
 COMMIT: Final = "COMMIT: WAL write (group-commit writer)"
@@ -88,14 +88,18 @@ _INCLUSIVE_FILES: Final = ("loyalty_api/", "renderers/", "starlette/", "bench/")
 # (path fragment, category): the first that a Python frame's file contains decides.
 _PY_RULES: Final = (
     ("asyncpg/", PG),
-    ("loyalty_api/auth.py", AUTH),
+    ("loyalty_api/accounts/auth.py", AUTH),
     ("loyalty_api/store/", SQL),
     ("loyalty_api/protocol/", FORM),
     ("python_multipart/", FORM),
     ("urllib/parse.py", FORM),
     ("renderers/", RENDER),
+    ("loyalty_api/handler/fields.py", FORM),
     ("loyalty_api/calls/", HANDLER),
-    ("loyalty_api/campaign_rules.py", HANDLER),
+    ("loyalty_api/handler/", HANDLER),
+    ("loyalty_api/campaigns/", HANDLER),
+    ("loyalty_api/customers/", HANDLER),
+    ("loyalty_api/ledger/", HANDLER),
     ("loyalty_api/values.py", HANDLER),
     ("loyalty_api/errors.py", HANDLER),
     ("loyalty_api/web/", GLUE),
@@ -268,7 +272,7 @@ def summarize(samples: Iterable[Sample], writer: WriterLines = WriterLines()) ->
         profile.cpu_samples += sample.count
         profile.threads[sample.thread.split(": ", 1)[-1] or "?"] += sample.count
         profile.categories[classify(sample, writer)] += sample.count
-        if any("loyalty_api/auth.py" in f for f in sample.frames):
+        if any("loyalty_api/accounts/auth.py" in f for f in sample.frames):
             profile.auth_inclusive += sample.count
         leaf = next((name for f in reversed(sample.frames) if (name := _function(f))), None)
         if leaf:

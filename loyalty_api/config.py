@@ -49,7 +49,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _idempotency_hours(env: Mapping[str, str]) -> int:
-    # At least 24 (loyalty_api.idempotency.MIN_KEEP_HOURS): clients are promised a retry works for a day.
+    # At least 24 (loyalty_api.handler.idempotency.MIN_KEEP_HOURS): clients are promised a retry works for a day.
     hours = _int(env, "LOYALTY_IDEMPOTENCY_HOURS", 24)
     if hours < 24:
         raise ValueError(f"LOYALTY_IDEMPOTENCY_HOURS must be at least 24, not {hours}")

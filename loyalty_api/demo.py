@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from loyalty_api.auth import key_digest
+from loyalty_api.accounts.auth import key_digest
 from loyalty_api.store.interface import Store
 from loyalty_api.store.models import Account
 

@@ -30,6 +30,8 @@ _INT_DIGITS: Final = 12
 _NUMBER = re.compile(r"(\d*)(?:[.,](\d*))?", re.ASCII)
 _YES: Final = frozenset({"y", "yes"})
 _NO: Final = frozenset({"n", "no"})
+#: How many characters of a client's text an error message quotes.
+SHOWN_LIMIT: Final = 40
 
 
 def parse_number(field: str, text: str, *, decimals: int, allow_zero: bool, what: str) -> Decimal:
@@ -37,7 +39,7 @@ def parse_number(field: str, text: str, *, decimals: int, allow_zero: bool, what
     match = _NUMBER.fullmatch(text)
     whole, fraction = (match.group(1), match.group(2) or "") if match else ("", "")
     if match is None or not (whole or fraction):
-        raise ApiError("parameter_invalid", detail=f"The field {field} must be {what}, not {_quote(text)}.")
+        raise ApiError("parameter_invalid", detail=f"The field {field} must be {what}, not {quoted(text)}.")
     if len(whole) > _INT_DIGITS:
         raise ApiError(
             "parameter_invalid", detail=f"The field {field} has more than {_INT_DIGITS} digits before the separator."
@@ -47,7 +49,7 @@ def parse_number(field: str, text: str, *, decimals: int, allow_zero: bool, what
         raise ApiError("parameter_invalid", detail=f"The field {field} allows at most {decimals} decimals.")
     value = Decimal(f"{whole or '0'}.{fraction}" if fraction else whole or "0")
     if not allow_zero and value == 0:
-        raise ApiError("parameter_invalid", detail=f"The field {field} must be {what}, not {_quote(text)}.")
+        raise ApiError("parameter_invalid", detail=f"The field {field} must be {what}, not {quoted(text)}.")
     return value
 
 
@@ -58,7 +60,7 @@ def parse_flag(field: str, text: str) -> bool:
         return True
     if lowered in _NO:
         return False
-    raise ApiError("parameter_invalid", detail=f"The field {field} must be Y or N, not {_quote(text)}.")
+    raise ApiError("parameter_invalid", detail=f"The field {field} must be Y or N, not {quoted(text)}.")
 
 
 def parse_text(field: str, text: str, *, limit: int) -> str:
@@ -80,6 +82,17 @@ def money_text(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
 
 
-def _quote(text: str) -> str:
-    shown = text if len(text) <= 40 else text[:40] + "..."
-    return f'"{shown}"'
+def clipped(text: str) -> str:
+    """The client's text as an error message shows it: its first ``SHOWN_LIMIT`` characters, then ``...`` when it
+    was longer."""
+    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT] + "..."
+
+
+def quoted(text: str) -> str:
+    """:func:`clipped` text in double quotes: ``"abc"``."""
+    return '"' + clipped(text) + '"'
+
+
+def yes_no(flag: bool) -> str:
+    """``Y`` or ``N``: how the legacy documents write a flag."""
+    return "Y" if flag else "N"

@@ -14,7 +14,7 @@ from typing import Final
 import pytest
 from starlette.testclient import TestClient
 
-from loyalty_api.auth import MIN_KEY_LENGTH, generate_key, key_digest
+from loyalty_api.accounts.auth import MIN_KEY_LENGTH, generate_key, key_digest
 from loyalty_api.config import Settings
 from loyalty_api.demo import DEMO_USERS
 from loyalty_api.store.sqlite.store import sqlite_path

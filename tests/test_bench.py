@@ -230,10 +230,10 @@ def _sample(*frames: str, thread: str = "thread (1): MainThread", count: int = 1
 
 
 def test_classify_stacks() -> None:
-    auth = "authenticate (loyalty_api/auth.py:41)"
+    auth = "authenticate (loyalty_api/accounts/auth.py:41)"
     login = "SqliteStore.find_login (loyalty_api/store/sqlite/store.py:131)"
     send = "RequestResponseCycle.send (uvicorn/protocols/http/httptools_impl.py:524)"
-    assert classify(_sample(auth, "key_digest (loyalty_api/auth.py:32)")) == AUTH
+    assert classify(_sample(auth, "key_digest (loyalty_api/accounts/auth.py:32)")) == AUTH
     assert classify(_sample(auth, login, "sqlite3VdbeExec (libsqlite3.so.0)")) == LOGIN
     assert classify(_sample("SqliteWriteTx.update_campaign (loyalty_api/store/sqlite/_tx.py:57)")) == SQL
     assert classify(_sample(send)) == HTTP
@@ -251,12 +251,12 @@ def test_waiting_samples_are_not_cpu() -> None:
     polling = _sample("epoll_pwait (libc.so.6)", "0x7f0000 (libc.so.6)")
     assert is_waiting(parked) and is_waiting(polling)
     assert (waiting_kind(parked), waiting_kind(polling)) == (WAIT_LOCK, WAIT_IDLE)
-    busy = _sample("authenticate (loyalty_api/auth.py:41)", count=3)
+    busy = _sample("authenticate (loyalty_api/accounts/auth.py:41)", count=3)
     assert not is_waiting(busy)
     profile = summarize([parked, polling, busy, _sample("RequestResponseCycle.send (uvicorn/x.py:1)")])
     assert (profile.cpu_samples, profile.waiting_samples) == (4, 2)
     assert profile.auth_share == pytest.approx(0.75)
-    assert "authenticate (loyalty_api/auth.py)" in profile.inclusive_functions
+    assert "authenticate (loyalty_api/accounts/auth.py)" in profile.inclusive_functions
     assert not any("asyncio" in name for name in profile.inclusive_functions)
 
 

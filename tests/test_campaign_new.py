@@ -9,7 +9,7 @@ from typing import Final
 import pytest
 from starlette.testclient import TestClient
 
-from loyalty_api.calls import campaign_new
+from loyalty_api.campaigns import campaign_new
 from loyalty_api.config import Settings
 from tests._campaign_golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
 from tests._stored import error_of, history, show, status_of, update, warnings_of

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from loyalty_api import secrets_hashing
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
+from loyalty_api.customers import secrets as secrets_hashing
 from loyalty_api.store.sqlite.store import sqlite_path
 from tests._stored import run_cli
 from tests.customer_support import POINTS, new

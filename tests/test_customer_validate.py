@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.testclient import TestClient
 
-from loyalty_api import customer_login, secrets_hashing
 from loyalty_api.config import Settings
+from loyalty_api.customers import lockout as customer_login
+from loyalty_api.customers import secrets as secrets_hashing
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
 from tests.customer_support import error_code, new

@@ -115,7 +115,7 @@ def test_transactions_are_newest_first_and_balances_sum_them(client: TestClient)
 
 
 def test_a_cut_list_warns_only_when_the_server_cut_it(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("loyalty_api.calls.ledger_balance.MAX_TRANSACTIONS", 2)
+    monkeypatch.setattr("loyalty_api.ledger.customer_balance.MAX_TRANSACTIONS", 2)
     for _ in range(3):
         _record(client, EVENTS)
     root = call(client, {**BALANCE, "campaign_id": EVENTS})

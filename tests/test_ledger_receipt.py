@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty_api.currencies import GLYPHS, glyph_for
-from loyalty_api.ledger_receipt import Receipt, receipt_element
+from loyalty_api.ledger.receipt import Receipt, receipt_element
 from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, Campaign, Principal, Reward, Role
 from loyalty_api.values import decimal_text, money_text

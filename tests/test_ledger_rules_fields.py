@@ -9,10 +9,10 @@ from typing import Final
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from loyalty_api.customer_fields import parse_value
+from loyalty_api.customers.fields import parse_value
 from loyalty_api.errors import ApiError
-from loyalty_api.ledger_rules import TRANSACTION_FIELDS, parse_transaction_fields
-from loyalty_api.protocol.fields import Fields
+from loyalty_api.handler.fields import Fields
+from loyalty_api.ledger.rules import TRANSACTION_FIELDS, parse_transaction_fields
 
 _NAMES: Final = st.sampled_from(
     [*TRANSACTION_FIELDS[:3], "custom_field_20", "custom_field_21", "custom_field", "amount", "service_product"]

@@ -11,8 +11,8 @@ from typing import Final
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from loyalty_api.ledger_receipt import stamp_text
-from loyalty_api.ledger_rules import cents_text
+from loyalty_api.ledger.receipt import stamp_text
+from loyalty_api.ledger.rules import cents_text
 from loyalty_api.values import decimal_text, money_text
 
 KINDS: Final = st.sampled_from(["points", "giftcard", "earned", "events", "buyx"])

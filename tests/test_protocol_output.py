@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.errors import ApiError
-from loyalty_api.protocol.fields import Fields
+from loyalty_api.handler.fields import Fields
 from loyalty_api.protocol.output import InvalidCallback, choose_output, default_output
 from renderers.jsonp import CALLBACK_MAX_LENGTH
 from tests._transport import stored_campaign

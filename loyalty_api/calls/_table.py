@@ -1,65 +1,72 @@
-"""The call table: ``(type, action)`` -> the one handler of that legacy call."""
+"""The call table: ``(type, action)`` -> the one handler of that legacy call: the one index of every call.
+
+Handlers live in the feature packages (``campaigns/``, ``customers/``, ``ledger/``), each function named after its
+call (``campaign_new_reward`` answers ``type=campaign_new``, ``action=reward``), in a module named after the call or
+its family.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Final
 
-from loyalty_api.calls import (
+from loyalty_api.campaigns import (
     buyx_items,
-    campaign_lifecycle,
+    campaign_deactivate,
+    campaign_delete,
     campaign_new,
     campaign_rewards,
     campaign_update,
     campaigns_list,
+)
+from loyalty_api.customers import (
     customer_delete,
     customer_info,
-    customer_record,
     customer_search,
-    customer_validate,
-    ledger_balance,
-    ledger_delete,
-    ledger_record,
-    ledger_redeem,
+    generate_card_number,
+    record_customer,
+    validate_customer_password,
 )
-from loyalty_api.calls._context import Handler
 from loyalty_api.errors import ApiError
-from loyalty_api.protocol.fields import Fields
+from loyalty_api.handler.context import Handler
+from loyalty_api.handler.fields import Fields
+from loyalty_api.ledger import customer_balance, record_activity, redeem, transaction_delete
+from loyalty_api.values import quoted
 
 __all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "IDEMPOTENT", "is_idempotent", "resolve_call"]
 
 # (type, action); action None for calls that take no action.
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
-    ("campaign_update", "campaign"): campaign_update.update_campaign,
-    ("campaign_update", "reward"): campaign_rewards.update_reward,
-    ("campaign_new", "campaign"): campaign_new.new_campaign,
-    ("campaign_new", "reward"): campaign_rewards.new_reward,
-    ("campaign_delete", "campaign"): campaign_lifecycle.delete_campaign,
-    ("campaign_delete", "reward"): campaign_rewards.delete_reward,
-    ("campaign_rewards", None): campaign_rewards.list_rewards,
-    ("campaign_new", "item"): buyx_items.new_item,
-    ("campaign_update", "item"): buyx_items.update_item,
-    ("campaign_delete", "item"): buyx_items.delete_item,
-    ("buyx_items_list", None): buyx_items.list_items,
-    ("campaign_deactivate", None): campaign_lifecycle.deactivate_campaign,
-    ("campaign_reactivate", None): campaign_lifecycle.reactivate_campaign,
-    ("campaigns_list", None): campaigns_list.list_active_campaigns,
-    ("campaigns_inactive_list", None): campaigns_list.list_inactive_campaigns,
-    ("record_customer", "new"): customer_record.new_customer,
-    ("record_customer", "register"): customer_record.register_customer,
-    ("record_customer", "edit"): customer_record.edit_customer,
-    ("generate_card_number", None): customer_info.generate_card_number,
+    ("campaign_update", "campaign"): campaign_update.campaign_update,
+    ("campaign_new", "campaign"): campaign_new.campaign_new,
+    ("campaign_delete", "campaign"): campaign_delete.campaign_delete,
+    ("campaign_deactivate", None): campaign_deactivate.campaign_deactivate,
+    ("campaign_reactivate", None): campaign_deactivate.campaign_reactivate,
+    ("campaigns_list", None): campaigns_list.campaigns_list,
+    ("campaigns_inactive_list", None): campaigns_list.campaigns_inactive_list,
+    ("campaign_rewards", None): campaign_rewards.campaign_rewards,
+    ("campaign_new", "reward"): campaign_rewards.campaign_new_reward,
+    ("campaign_update", "reward"): campaign_rewards.campaign_update_reward,
+    ("campaign_delete", "reward"): campaign_rewards.campaign_delete_reward,
+    ("buyx_items_list", None): buyx_items.buyx_items_list,
+    ("campaign_new", "item"): buyx_items.campaign_new_item,
+    ("campaign_update", "item"): buyx_items.campaign_update_item,
+    ("campaign_delete", "item"): buyx_items.campaign_delete_item,
+    ("record_customer", "new"): record_customer.record_customer_new,
+    ("record_customer", "register"): record_customer.record_customer_register,
+    ("record_customer", "edit"): record_customer.record_customer_edit,
+    ("generate_card_number", None): generate_card_number.generate_card_number,
     ("customer_info", None): customer_info.customer_info,
     ("customer_search", None): customer_search.customer_search,
     ("customer_find", None): customer_search.customer_find,
     ("customer_exists", None): customer_search.customer_exists,
-    ("validate_customer_password", None): customer_validate.validate_customer_password,
-    ("customer_delete", None): customer_delete.delete_customer,
-    ("record_activity", None): ledger_record.record_activity,
-    ("redeem", None): ledger_redeem.redeem,
-    ("transaction_delete", None): ledger_delete.delete_transaction,
-    ("customer_balance", None): ledger_balance.customer_balance,
-    ("balance", None): ledger_balance.customer_balance,
+    ("validate_customer_password", None): validate_customer_password.validate_customer_password,
+    ("customer_delete", None): customer_delete.customer_delete,
+    ("record_activity", None): record_activity.record_activity,
+    ("redeem", None): redeem.redeem,
+    ("transaction_delete", None): transaction_delete.transaction_delete,
+    ("customer_balance", None): customer_balance.customer_balance,
+    ("balance", None): customer_balance.customer_balance,
 }
 
 # The calls that honour an idempotency key (docs/ledger.md, Idempotency); the others ignore it.
@@ -90,7 +97,7 @@ def resolve_call(fields: Fields) -> Handler:
     call_type = fields.required("type")
     actions = _ACTIONS_BY_TYPE.get(call_type)
     if actions is None:
-        raise ApiError("unsupported_call", detail=f"Unknown type {_shown(call_type)}.")
+        raise ApiError("unsupported_call", detail=f"Unknown type {quoted(call_type)}.")
     action_field = ACTION_FIELDS.get(call_type, "action")
     action = fields.value(action_field)
     if action is None or (None in actions and action not in actions):
@@ -106,7 +113,7 @@ def resolve_call(fields: Fields) -> Handler:
         known = ", ".join(sorted(a for a in actions if a is not None))
         raise ApiError(
             "unsupported_call",
-            detail=f"Unknown {action_field} {_shown(action)} for type {call_type} (known: {known}).",
+            detail=f"Unknown {action_field} {quoted(action)} for type {call_type} (known: {known}).",
         )
     return handler
 
@@ -114,7 +121,3 @@ def resolve_call(fields: Fields) -> Handler:
 def is_idempotent(handler: Handler) -> bool:
     """Whether the handler (as :func:`resolve_call` answers it) is one of the calls of ``IDEMPOTENT``."""
     return handler in _IDEMPOTENT_HANDLERS
-
-
-def _shown(text: str) -> str:
-    return '"' + (text if len(text) <= 40 else text[:40] + "...") + '"'

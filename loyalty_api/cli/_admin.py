@@ -10,9 +10,9 @@ from typing import Final
 
 import click
 
-from loyalty_api.auth import MIN_KEY_LENGTH, generate_key, key_digest
-from loyalty_api.campaign_archive import CampaignNotArchived, restore_campaign
-from loyalty_api.campaign_rules import DESCRIPTION_LIMIT, audit_value, parse_money, parse_name, parse_ratio
+from loyalty_api.accounts.auth import MIN_KEY_LENGTH, generate_key, key_digest
+from loyalty_api.campaigns.archive import CampaignNotArchived, restore_campaign
+from loyalty_api.campaigns.rules import DESCRIPTION_LIMIT, audit_value, parse_money, parse_name, parse_ratio
 from loyalty_api.cli._common import echo_json, require_account, restorer_name, with_store
 from loyalty_api.errors import ApiError
 from loyalty_api.store.interface import ArchiveConflict, Store

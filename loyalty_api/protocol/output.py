@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from loyalty_api.errors import ApiError
-from loyalty_api.protocol.fields import Fields
+from loyalty_api.handler.fields import Fields
 from renderers import JSONP_CONTENT_TYPE, Element, Renderer, get_renderer, is_valid_callback, render_jsonp
 
 __all__ = ["InvalidCallback", "OutputChoice", "choose_output", "default_output", "render_document"]

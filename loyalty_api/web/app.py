@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from loyalty_api.config import Settings
-from loyalty_api.idempotency import MIN_KEEP_HOURS
+from loyalty_api.handler.idempotency import MIN_KEEP_HOURS
 from loyalty_api.store import Store, StoreUnavailable, create_store
 from loyalty_api.web.endpoint import ApiEndpoint
 

@@ -9,14 +9,17 @@ then the handler's own checks.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Final
 
 from starlette.types import Receive, Scope, Send
 
-from loyalty_api.auth import LoginCache, authenticate
-from loyalty_api.calls import Answer, CallContext, is_idempotent, resolve_call
+from loyalty_api.accounts.auth import LoginCache, authenticate
+from loyalty_api.calls import is_idempotent, resolve_call
 from loyalty_api.errors import ApiError
-from loyalty_api.idempotency import (
+from loyalty_api.handler.context import Answer, CallContext
+from loyalty_api.handler.fields import Fields
+from loyalty_api.handler.idempotency import (
     KEY_HEADER,
     MIN_KEEP_HOURS,
     IdempotencyKeeper,
@@ -25,7 +28,6 @@ from loyalty_api.idempotency import (
     fingerprint,
     read_key,
 )
-from loyalty_api.protocol.fields import Fields
 from loyalty_api.protocol.forms import (
     MAX_BODY_BYTES,
     FormError,
@@ -131,7 +133,8 @@ class ApiEndpoint:
             if is_idempotent(handler):
                 idempotency_key = read_key(idempotency_header, fields)
                 if idempotency_key is not None:
-                    idempotency = IdempotentRequest(idempotency_key, fingerprint(fields), output, self.idempotency)
+                    render = partial(render_document, output=output)
+                    idempotency = IdempotentRequest(idempotency_key, fingerprint(fields), render, self.idempotency)
             return await handler(CallContext(principal, fields, self.store, idempotency)), 200
         except ApiError as exc:
             return error_document(exc), exc.http_status

@@ -1,0 +1,1 @@
+"""Accounts and their users: who may call, with which key, in which role."""

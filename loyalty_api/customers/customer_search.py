@@ -1,0 +1,122 @@
+"""``customer_search`` (criteria on fields), ``customer_find`` (free text) and ``customer_exists``.
+
+Search and find answer the same shapes: in XML each ``<customer>`` straight under ``<response>`` (legacy clients
+read ``$result['customer']``, one or many), in JSON always a ``"customers"`` array; ``status="no_match"`` when
+nothing matches.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from loyalty_api.customers.documents import campaigns_element, customer_element
+from loyalty_api.customers.fields import SECRET_FIELDS, wants
+from loyalty_api.errors import ApiError
+from loyalty_api.handler.context import CallContext
+from loyalty_api.handler.fields import Fields
+from loyalty_api.store.models import CUSTOMER_PROFILE_FIELDS, CustomerMatch, CustomerQuery
+from loyalty_api.values import quoted
+from renderers import Element, el, response
+
+__all__ = ["NO_MATCH", "customer_exists", "customer_find", "customer_search"]
+
+NO_MATCH: Final = "No customer matches data provided."
+EXISTS: Final = "The information entered matches an existing customer."
+DEFAULT_LENGTH: Final = 100
+MAX_LENGTH: Final = 1000
+_SEARCH_FIELDS: Final = ("code", *CUSTOMER_PROFILE_FIELDS)
+_EXACT_MODES: Final = {"insensitive": "insensitive", "sensitive": "sensitive"}
+_COUNT: Final = re.compile(r"\d{1,9}", re.ASCII)
+# customer_exists: field -> how it compares
+_EXISTS_FIELDS: Final = {
+    "card_number": "sensitive",
+    "code": "sensitive",
+    "customer_username": "sensitive",
+    "email": "insensitive",
+}
+
+
+async def customer_search(ctx: CallContext) -> Element:
+    fields = ctx.fields
+    for name in SECRET_FIELDS:
+        if fields.value(name) is not None:
+            raise ApiError(
+                "parameter_invalid",
+                detail=f"The field {name} is no search criterion: secrets are checked by validate_customer_password.",
+            )
+    mode = _exact_mode(fields)
+    criteria = tuple(
+        CustomerMatch(name, mode, value) for name in _SEARCH_FIELDS if (value := fields.value(name)) is not None
+    )
+    return await _answer(ctx, criteria, None)
+
+
+async def customer_find(ctx: CallContext) -> Element:
+    text = ctx.fields.required("find_customer")
+    groups = tuple(tuple(words) for part in text.split(",") if (words := part.split()))
+    if not groups:
+        raise ApiError(
+            "parameter_invalid",
+            detail="The field find_customer must hold words to look for (commas separate alternatives),"
+            f" not {quoted(text)}.",
+        )
+    return await _answer(ctx, (), groups)
+
+
+async def customer_exists(ctx: CallContext) -> Element:
+    fields = ctx.fields
+    criteria = tuple(
+        CustomerMatch(name, mode, value) for name, mode in _EXISTS_FIELDS.items() if (value := fields.value(name))
+    )
+    if not criteria:
+        raise ApiError("parameter_missing", field="card_number, code, customer_username or email")
+    page = await ctx.store.search_customers(ctx.principal.account.pk, CustomerQuery(criteria=criteria, limit=1))
+    if page.total == 0:
+        return response("no_match", [el("message", NO_MATCH)])
+    return response("success", [el("message", EXISTS)])
+
+
+def _exact_mode(fields: Fields) -> str:
+    text = fields.value("exact_match")
+    if text is None:
+        return "contains"
+    mode = _EXACT_MODES.get(text.lower())
+    if mode is None:
+        raise ApiError(
+            "parameter_invalid", detail=f"The field exact_match must be insensitive or sensitive, not {quoted(text)}."
+        )
+    return mode
+
+
+def _count(fields: Fields, name: str, default: int) -> int:
+    text = fields.value(name)
+    if text is None:
+        return default
+    if _COUNT.fullmatch(text) is None:
+        raise ApiError(
+            "parameter_invalid", detail=f"The field {name} must be a whole number of at least 0, not {quoted(text)}."
+        )
+    return int(text)
+
+
+async def _answer(
+    ctx: CallContext, criteria: tuple[CustomerMatch, ...], groups: tuple[tuple[str, ...], ...] | None
+) -> Element:
+    fields = ctx.fields
+    include_balances = wants(fields, "include_balances", default=False)
+    offset = _count(fields, "offset", 0)
+    length = min(_count(fields, "length", DEFAULT_LENGTH), MAX_LENGTH)
+    query = CustomerQuery(criteria=criteria, any_words=groups, offset=offset, limit=length)
+    page = await ctx.store.search_customers(ctx.principal.account.pk, query)
+    if page.total == 0:
+        return response("no_match", [el("message", NO_MATCH)])
+    campaigns = await campaigns_element(ctx.store, ctx.principal, page.customers) if include_balances else {}
+    items = [
+        customer_element(customer, extra=[campaigns[customer.pk]] if include_balances else None)
+        for customer in page.customers
+    ]
+    pagination = Element(
+        "pagination", children=[el("total", page.total), el("offset", offset), el("length", len(items))]
+    )
+    return response("success", [Element("customers", children=items, repeated=True, inline=True), pagination])

@@ -1,0 +1,85 @@
+"""How customers are written out in answers: ``<customer>``, and the ``<campaigns>`` they belong to."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+from loyalty_api.customers.fields import CUSTOM_FIELDS
+from loyalty_api.store.interface import Store
+from loyalty_api.store.models import Account, Customer, Membership, Principal
+from loyalty_api.values import decimal_text, money_text, yes_no
+from renderers import Element, el
+
+__all__ = ["campaigns_element", "customer_element", "membership_element"]
+
+# The order of a customer's fields in answers (the legacy documentation's, then the numbered custom fields).
+_OUTPUT_ORDER: Final = (
+    "card_number",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "custom_date",
+    "custom_field",
+    "customer_username",
+    *(f"custom_field_{n}" for n in range(1, 21)),
+)
+
+
+def customer_element(customer: Customer, *, hide_custom: bool = False, extra: list[Element] | None = None) -> Element:
+    """``<customer>`` with every field but the secrets, then ``registered`` and ``created``."""
+    children = [el("code", customer.code)]
+    for name in _OUTPUT_ORDER:
+        if hide_custom and name in CUSTOM_FIELDS:
+            continue
+        children.append(el(name, customer.profile[name]))
+    children.append(el("registered", yes_no(customer.registered)))
+    children.append(el("created", customer.created_at.strftime("%Y-%m-%d %H:%M:%S")))
+    children.extend(extra or [])
+    return Element("customer", children=children)
+
+
+def _amount(cents: int, campaign_type: str) -> str:
+    value = Decimal(cents) / 100
+    return money_text(value) if campaign_type == "giftcard" else decimal_text(value)
+
+
+def membership_element(membership: Membership, account: Account) -> Element:
+    campaign = membership.campaign
+    return Element(
+        "campaign",
+        children=[
+            el("id", campaign.campaign_id),
+            el("name", campaign.name),
+            el("type", campaign.type),
+            el("balance", _amount(membership.balance_cents, campaign.type)),
+            el("cumulative", _amount(membership.cumulative_cents, campaign.type)),
+            el("first_transaction", membership.first_at.strftime("%Y-%m-%d")),
+            el("last_transaction", membership.last_at.strftime("%Y-%m-%d")),
+            el("in_coalition", yes_no(account.in_coalition and not campaign.coalition_opt_out)),
+        ],
+    )
+
+
+async def campaigns_element(
+    store: Store, principal: Principal, customers: list[Customer], *, only: str | None = None
+) -> dict[int, Element]:
+    """``<campaigns>`` for each customer: the campaigns they belong to that the caller may see (only ``only``)."""
+    found = await store.customer_memberships([customer.pk for customer in customers])
+    elements: dict[int, Element] = {}
+    for customer in customers:
+        items = [
+            membership_element(membership, principal.account)
+            for membership in found.get(customer.pk, [])
+            if principal.can_see(membership.campaign.campaign_id)
+            and (only is None or membership.campaign.campaign_id == only)
+        ]
+        elements[customer.pk] = Element("campaigns", children=items, repeated=True)
+    return elements

@@ -1,0 +1,72 @@
+"""``type=record_activity``: a sale, a load, a visit, an event or purchases of a buyx item, answered by a receipt.
+
+Every user of the account may record, in the campaigns they may see.  The customer is enrolled in the campaign by
+their first entry in it.  A deactivated campaign refuses new entries (``campaign_inactive``).  The checks come in
+the order campaign, fields, buyx item, customer: the store locks the customer and appends in one step
+(``WriteTx.record_sale``), and redeem takes its locks in the same order (campaign, item, customer).
+"""
+
+from __future__ import annotations
+
+from loyalty_api.campaigns.rewards import find_item
+from loyalty_api.errors import ApiError
+from loyalty_api.handler.context import Answer, CallContext
+from loyalty_api.ledger.entries import entry_campaign, read_entry_request
+from loyalty_api.ledger.receipt import Receipt, receipt_element
+from loyalty_api.ledger.rules import plan_sale
+from loyalty_api.store.interface import SaleWork, WriteTx
+from loyalty_api.store.ledger_models import NewSale, RecordedSale
+from loyalty_api.store.models import utc_now
+from loyalty_api.values import quoted
+from renderers import Element, response
+
+__all__ = ["record_activity"]
+
+
+async def record_activity(ctx: CallContext) -> Answer:
+    fields = ctx.fields
+    principal = ctx.principal
+    key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
+
+    async def work(tx: WriteTx) -> SaleWork[Element]:
+        account_pk = principal.account.pk
+        campaign = await entry_campaign(tx, principal, campaign_id)
+        sale = plan_sale(campaign, fields)
+        item = None if sale.item_name is None else await find_item(tx, campaign, sale.item_name)
+        now = utc_now()
+        entry = NewSale(
+            account_pk=account_pk,
+            customer_key=key,
+            customer_value=value,
+            campaign_pk=campaign.pk,
+            user_name=principal.user_name,
+            at=now,
+            amount_cents=sale.amount_cents,
+            purchase_cents=sale.purchase_cents,
+            authorization=authorization,
+            service_product="" if item is None else str(item.pk),
+            custom_fields=custom_fields,
+        )
+
+        def receipt(recorded: RecordedSale | None) -> Element:
+            if recorded is None:
+                raise ApiError("customer_not_found", field=key, value=quoted(value))
+            appended = recorded.entry
+            sums = appended.total if item is None else appended.item
+            description = authorization or (campaign.name if item is None else item.description)
+            answer = Receipt(
+                campaign,
+                recorded.customer,
+                appended.pk,
+                now,
+                sale.amount_cents,
+                sale.purchase_cents,
+                description,
+                sums,
+                item,
+            )
+            return response("success", [receipt_element(principal, answer)])
+
+        return entry, receipt
+
+    return await ctx.write_sale_answer(work)
