@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from bench.servers import REPO_ROOT, loyalty_api_command
-from loyalty_api.store._ledger_sql import ALL_BALANCES_FROM_LEDGER
+from loyalty_api.store.sql.balances import ALL_BALANCES_FROM_LEDGER
 
 __all__ = ["BigStore", "build_big_store", "fill_store", "prepare_demo_store"]
 

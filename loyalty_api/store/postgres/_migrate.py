@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from loyalty_api.store._migrations import load_migrations
-from loyalty_api.store.postgres._rows import Conn
+from loyalty_api.store.postgres._db import Conn
 
 __all__ = ["apply_migrations"]
 

@@ -1,26 +1,31 @@
-"""The operations a write transaction offers, on one pooled PostgreSQL connection."""
+"""PostgreSQL's write transaction: the shared operations, and its own way of appending a sale (one call of the
+``record_sale`` function of migration 0008, one round trip instead of three).
+
+Entries are appended under a share lock of the campaign row (``campaign_for_entries``) and, for the customer's
+balance, the customer row's lock (``customer_for_update``, or the function's) that the caller takes first: two
+redemptions of one customer queue one behind the other and the second reads the balances the first committed
+(READ COMMITTED reads anew at each statement).  Audit records are not inserted when appended: the group-commit
+writer inserts those of its batch's successful jobs with one statement (:func:`insert_audit_rows`) before
+``COMMIT``; no write reads the audit.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Final
 
-from loyalty_api.store.interface import UPDATABLE_CAMPAIGN_COLUMNS, CampaignValues
-from loyalty_api.store.models import Campaign, NewAudit
-from loyalty_api.store.postgres._campaign_tx import CampaignTxMixin
-from loyalty_api.store.postgres._customer_tx import CustomerTxMixin
-from loyalty_api.store.postgres._idempotency_tx import IdempotencyTxMixin
-from loyalty_api.store.postgres._items_tx import ItemsTxMixin
-from loyalty_api.store.postgres._ledger_tx import LedgerTxMixin
-from loyalty_api.store.postgres._rows import CAMPAIGN_COLUMNS, Conn, LockedCampaigns, campaign_from_row, changes_to_json
+from loyalty_api.store.ledger_models import AppendedEntry, CustomerCard, LedgerSums, NewSale, RecordedSale
+from loyalty_api.store.models import NewAudit
+from loyalty_api.store.postgres._db import Conn, ConnDb
+from loyalty_api.store.postgres._dialect import SQL
+from loyalty_api.store.sql.campaigns import CampaignRows
+from loyalty_api.store.sql.db import Row
+from loyalty_api.store.sql.rows import changes_to_json, custom_fields_text
+from loyalty_api.store.sql.write_tx import SqlWriteTx
 
-__all__ = ["PostgresWriteTx", "insert_audit_rows"]
+__all__ = ["RECORD_SALE", "PostgresWriteTx", "insert_audit_rows", "record_sale_args", "recorded_sale"]
 
-
-_CAMPAIGN_FOR_UPDATE: Final = (
-    f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE account_pk = $1 AND campaign_id = $2 FOR UPDATE"
-)
-_HAS_VALUE_ENTRIES: Final = "SELECT EXISTS (SELECT 1 FROM ledger WHERE campaign_pk = $1 AND amount_cents <> 0)"
+#: The function of migration 0008: the whole of a sale in one round trip, answering one row (see the migration).
+RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 # The audit rows of a whole batch, in one statement, in the order their jobs appended them (identity order).
 _INSERT_AUDIT_ROWS: Final = (
     "INSERT INTO audit (at, account_pk, user_name, entity, entity_id, campaign_id, action, changes)"
@@ -31,64 +36,56 @@ _INSERT_AUDIT_ROWS: Final = (
 )
 
 
-class PostgresWriteTx(CampaignTxMixin, CustomerTxMixin, IdempotencyTxMixin, ItemsTxMixin, LedgerTxMixin):
-    """Valid only inside the transaction :meth:`PostgresStore.write` opened on ``conn``.
+class PostgresWriteTx(SqlWriteTx, statements=SQL):
+    """``audit``: where :meth:`append_audit` puts the job's audit records, which the writer inserts once the job has
+    succeeded, with those of the rest of its batch (a round trip saved per write)."""
 
-    Two round trips are saved per request, without anything inside a transaction being able to tell:
+    __slots__ = ("_audit",)
+    _db: ConnDb
 
-    - Audit rows are not inserted when appended: they go to ``audit``, and the group-commit writer inserts the
-      rows of its batch's successful jobs with one statement before ``COMMIT``.  No write reads the audit.
-    - ``locked_campaigns`` holds the campaign rows this transaction has locked (``SELECT ... FOR UPDATE``, or
-      ``UPDATE ... RETURNING``: exclusive; ``SELECT ... FOR SHARE`` by ``campaign_for_entries``: shared) as they
-      are now, by (account, campaign id): the writer hands each job of a batch the rows that the batch's
-      successful jobs before it left, so the next update of a hot campaign in the same batch needs no ``SELECT``,
-      nor the next sale in it.  The lock guarantees nobody else changed the row meanwhile (a shared lock keeps
-      other transactions from changing it too); a shared lock does not stand for an exclusive one, which is then
-      taken.  Every other statement that changes a campaign row (archive, restore, insert) empties it.
-    """
-
-    __slots__ = ("audit", "conn", "locked_campaigns")
-
-    def __init__(self, conn: Conn, audit: list[NewAudit], locked_campaigns: LockedCampaigns) -> None:
-        self.conn = conn
-        self.audit = audit
-        self.locked_campaigns = locked_campaigns
-
-    async def campaign_for_update(self, account_pk: int, campaign_id: str) -> Campaign | None:
-        # The row lock is held until COMMIT: concurrent updates of this campaign queue behind it and
-        # then read the row as this transaction left it (no lost update, no read-modify-write race).
-        key = (account_pk, campaign_id)
-        locked = self.locked_campaigns.get(key)
-        if locked is not None and locked[1]:
-            return campaign_from_row(locked[0])
-        row = await self.conn.fetchrow(_CAMPAIGN_FOR_UPDATE, account_pk, campaign_id)
-        if row is None:
-            return None
-        self.locked_campaigns[key] = (row, True)
-        return campaign_from_row(row)
-
-    async def campaign_has_value_entries(self, campaign_pk: int) -> bool:
-        return bool(await self.conn.fetchval(_HAS_VALUE_ENTRIES, campaign_pk))
-
-    async def update_campaign(self, campaign_pk: int, values: CampaignValues, at: datetime) -> None:
-        unknown = set(values) - UPDATABLE_CAMPAIGN_COLUMNS
-        if unknown:
-            raise ValueError(f"not campaign columns: {sorted(unknown)}")
-        names = sorted(values)  # one statement text (and one prepared statement) per set of columns
-        assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=1))
-        count = len(names)
-        row = await self.conn.fetchrow(
-            f"UPDATE campaigns SET {assignments}, updated_at = ${count + 1} WHERE pk = ${count + 2}"
-            f" RETURNING {CAMPAIGN_COLUMNS}",
-            *(values[name] for name in names),
-            at,
-            campaign_pk,
-        )
-        if row is not None:
-            self.locked_campaigns[(row["account_pk"], row["campaign_id"])] = (row, True)
+    def __init__(self, db: ConnDb, campaigns: CampaignRows, audit: list[NewAudit]) -> None:
+        super().__init__(db, campaigns)
+        self._audit = audit
 
     async def append_audit(self, entry: NewAudit) -> None:
-        self.audit.append(entry)
+        self._audit.append(entry)
+
+    async def record_sale(self, sale: NewSale) -> RecordedSale | None:
+        return recorded_sale(await self._db.one(RECORD_SALE, record_sale_args(sale)))
+
+
+def record_sale_args(sale: NewSale, lock_timeout: str | None = None) -> tuple[object, ...]:
+    """The arguments of :data:`RECORD_SALE` for ``sale``; ``lock_timeout``: set it for the rest of the transaction
+    after the sale."""
+    return (
+        sale.account_pk,
+        sale.customer_key,
+        sale.customer_value,
+        sale.campaign_pk,
+        sale.at,
+        sale.user_name,
+        sale.amount_cents,
+        sale.purchase_cents,
+        sale.authorization,
+        sale.service_product,
+        custom_fields_text(sale.custom_fields),
+        lock_timeout,
+    )
+
+
+def recorded_sale(row: Row | None) -> RecordedSale | None:
+    """The row :data:`RECORD_SALE` answered, None when it names no customer (nothing was written)."""
+    if row is None or row[0] is None:
+        return None
+    customer_pk, code, card_number, first_name, last_name, entry_pk, item_b, item_c, balance, cumulative = row
+    return RecordedSale(
+        CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name)),
+        AppendedEntry(
+            int(entry_pk),
+            item=LedgerSums(int(item_b), int(item_c)),
+            total=LedgerSums(int(balance), int(cumulative)),
+        ),
+    )
 
 
 async def insert_audit_rows(conn: Conn, entries: list[NewAudit]) -> None:

@@ -50,17 +50,24 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import asyncpg
 
 from loyalty_api.store.interface import SaleWork, StoreUnavailable, WriteTx, run_sale
 from loyalty_api.store.ledger_models import NewSale, RecordedSale
 from loyalty_api.store.models import NewAudit
+from loyalty_api.store.postgres._db import Conn, ConnDb
 from loyalty_api.store.postgres._errors import RETRYABLE, is_unavailable
-from loyalty_api.store.postgres._ledger_tx import RECORD_SALE, record_sale_args, recorded_sale
-from loyalty_api.store.postgres._rows import Conn, LockedCampaigns
-from loyalty_api.store.postgres._tx import PostgresWriteTx, insert_audit_rows
+from loyalty_api.store.postgres._tx import (
+    RECORD_SALE,
+    PostgresWriteTx,
+    insert_audit_rows,
+    record_sale_args,
+    recorded_sale,
+)
+from loyalty_api.store.sql.campaigns import CampaignRows
+from loyalty_api.store.sql.db import Row
 
 __all__ = ["CAREFUL_BATCHES", "LOCK_WAIT", "MAX_BATCH", "WRITE_ATTEMPTS", "PostgresGroupCommitWriter"]
 
@@ -108,7 +115,7 @@ class _Ran:
 
     outcomes: list[tuple[_Job, object, BaseException | None]] = field(default_factory=list)
     audit: list[NewAudit] = field(default_factory=list)
-    locked_campaigns: LockedCampaigns = field(default_factory=dict)
+    locked_campaigns: CampaignRows = field(default_factory=dict)
     again: list[_Job] = field(default_factory=list)  # to run in a following batch
 
 
@@ -270,7 +277,7 @@ async def _append_sales(conn: Conn, ran: _Ran, kept: list[_KeptSale], *, then_lo
     appended = list(kept)
     kept.clear()
     for one, row in zip(appended, rows, strict=True):
-        recorded = recorded_sale(row)
+        recorded = recorded_sale(cast(Row, row))
         try:
             result = one.finish(recorded)
         except Exception as exc:
@@ -317,7 +324,7 @@ async def _in_batch(conn: Conn, ran: _Ran, work: Callable[[WriteTx], Awaitable[T
     rows it leaves locked are the batch's too.  Its audit rows are the caller's to keep (once its job succeeds)."""
     audit: list[NewAudit] = []
     locked = dict(ran.locked_campaigns)
-    result = await work(PostgresWriteTx(conn, audit, locked))
+    result = await work(PostgresWriteTx(ConnDb(conn), locked, audit))
     ran.locked_campaigns = locked
     return result, audit
 

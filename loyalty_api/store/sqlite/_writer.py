@@ -13,10 +13,10 @@ is it retried in a helper thread with the configured busy timeout, so that the l
 a lock.  With ``synchronous=FULL`` (or EXTRA) the ``COMMIT`` that fsyncs runs in that thread too,
 and the loop keeps parsing requests meanwhile: those form the next batch.
 
-The campaign rows a batch's jobs read are kept in :attr:`GroupCommitWriter.campaigns` until the batch ends: the
-database is write-locked from ``BEGIN IMMEDIATE`` to ``COMMIT``, so a row read once cannot change under the batch
-but by its own jobs, and the write transaction's methods that change a campaign empty the cache, as does a job's
-rollback to its savepoint.  The second sale of a campaign in a batch reads no campaign row.
+Each job gets its own :class:`SqliteWriteTx`.  The campaign rows a batch's jobs read are kept until the batch ends:
+the database is write-locked from ``BEGIN IMMEDIATE`` to ``COMMIT``, so a row read once cannot change under the
+batch but by its own jobs, whose changes keep the kept rows up to date (``sql/campaigns.py``); a job's rollback to
+its savepoint empties them.  The second sale of a campaign in a batch reads no campaign row.
 """
 
 from __future__ import annotations
@@ -28,32 +28,34 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
-from loyalty_api.store.interface import StoreUnavailable
-from loyalty_api.store.models import Campaign
+from loyalty_api.store.interface import StoreUnavailable, WriteTx
+from loyalty_api.store.sql.campaigns import CampaignRows
+from loyalty_api.store.sqlite._db import SqliteDb
+from loyalty_api.store.sqlite._tx import SqliteWriteTx
 
-__all__ = ["CampaignCache", "GroupCommitWriter"]
+__all__ = ["GroupCommitWriter"]
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 _MAX_BATCH: Final = 256
 _BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
-CampaignCache = dict[tuple[int, str], Campaign]  # (account_pk, campaign_id) -> the row as this batch left it
-_Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
+_Job = tuple[Callable[[WriteTx], Awaitable[Any]], "asyncio.Future[Any]"]
 
 
 class GroupCommitWriter:
     def __init__(self, conn: sqlite3.Connection, *, commit_in_thread: bool, busy_timeout_ms: int) -> None:
         self._conn = conn
+        self._db = SqliteDb(conn)
         self._busy_timeout_ms = int(busy_timeout_ms)
         conn.execute("PRAGMA busy_timeout = 0")
         self._commit_in_thread = commit_in_thread
         self._pending: list[_Job] = []
-        self.campaigns: CampaignCache = {}  # of the running batch (see the module's docstring)
+        self._campaigns: CampaignRows = {}  # of the running batch (see the module's docstring)
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
 
-    async def submit(self, work: Callable[[], Awaitable[T]]) -> T:
+    async def submit(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._pending.append((work, future))
@@ -81,16 +83,17 @@ class GroupCommitWriter:
             _log.warning("could not begin a write transaction: %s", exc)
             _fail_all(batch, exc)
             return
-        self.campaigns.clear()
+        campaigns = self._campaigns
+        campaigns.clear()
         outcomes: list[tuple[asyncio.Future[Any], object, BaseException | None]] = []
         try:
             for work, future in batch:
                 conn.execute("SAVEPOINT job")
                 try:
-                    result = await work()
+                    result = await work(SqliteWriteTx(self._db, campaigns))
                 except Exception as exc:
                     conn.execute("ROLLBACK TO job")
-                    self.campaigns.clear()
+                    campaigns.clear()
                     conn.execute("RELEASE job")
                     outcomes.append((future, None, exc))
                 else:
@@ -100,9 +103,9 @@ class GroupCommitWriter:
                 await loop.run_in_executor(self._executor, conn.execute, "COMMIT")
             else:
                 conn.execute("COMMIT")
-            self.campaigns.clear()
+            campaigns.clear()
         except BaseException as exc:
-            self.campaigns.clear()
+            campaigns.clear()
             _rollback(conn)
             _log.warning("write batch of %d rolled back: %s", len(batch), exc)
             _fail_all(batch, exc)

@@ -1,19 +1,19 @@
 """The SQL of a :class:`CampaignQuery`, for any backend: the WHERE and ORDER BY of a campaigns list.
 
 Column names come only from the whitelists below, never from the request; every value the client sent is a
-bound parameter.  A backend describes its SQL in a :class:`ListDialect` (placeholders, case folding, numbers,
-the creation stamp) and gets back clauses over the table ``campaigns`` (no alias).
+bound parameter.  The clauses are over the table ``campaigns`` (no alias), with ``?`` placeholders, in the
+dialect's spelling of case folding, numbers and the creation stamp.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
 from loyalty_api.store.models import CampaignQuery, Match
+from loyalty_api.store.sql.dialect import Dialect
 
-__all__ = ["FLAG_COLUMNS", "NUMBER_COLUMNS", "TEXT_COLUMNS", "CampaignListSql", "ListDialect", "campaign_list_sql"]
+__all__ = ["FLAG_COLUMNS", "NUMBER_COLUMNS", "TEXT_COLUMNS", "CampaignListSql", "campaign_list_sql"]
 
 TEXT_COLUMNS: Final = frozenset({"campaign_id", "name", "description", "created_stamp", "type"})
 NUMBER_COLUMNS: Final = frozenset({"points_ratio", "reward_ratio", "amount_per_event"})
@@ -21,26 +21,6 @@ FLAG_COLUMNS: Final = frozenset({"coalition_opt_out", "two_tier_opt_out"})
 _NUMERIC_OPS: Final = frozenset({"eq", "ne", "in", "ni"})
 _NEGATED: Final = {"ne": "eq", "bn": "bw", "en": "ew", "nc": "cn", "ni": "in"}
 _LIKE_ESCAPE: Final = "\\"
-
-
-@dataclass(frozen=True, slots=True)
-class ListDialect:
-    """How one backend spells what the list needs.
-
-    ``placeholder(n)`` is the n-th (1-based) bound parameter (``?``, ``$1``, ``%s``); ``fold`` a function that
-    lower-cases Unicode text alike on both sides of a comparison; ``number`` a template turning a stored decimal
-    (or a bound decimal text) into a number (``CAST({} AS REAL)``); ``created_stamp`` the expression of the
-    creation time as ``YYYY-MM-DD HH:MM:SS`` UTC text; ``flag`` the bound value of a boolean column;
-    ``number_text`` a template turning a stored decimal into its text as the list shows it (``{}`` where decimals
-    are stored as text, ``CAST({} AS text)`` for a numeric column), for the text operators on numbers.
-    """
-
-    placeholder: Callable[[int], str]
-    fold: str
-    number: str
-    created_stamp: str
-    flag: Callable[[bool], object]
-    number_text: str = "{}"
 
 
 @dataclass(slots=True)
@@ -51,13 +31,13 @@ class CampaignListSql:
 
 
 class _Builder:
-    def __init__(self, dialect: ListDialect) -> None:
+    def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.params: list[object] = []
 
     def bind(self, value: object) -> str:
         self.params.append(value)
-        return self.dialect.placeholder(len(self.params))
+        return "?"
 
     def column(self, name: str) -> str:
         if name == "created_stamp":
@@ -73,10 +53,10 @@ class _Builder:
         return self.dialect.number.format(sql)
 
 
-def campaign_list_sql(account_pk: int, query: CampaignQuery, dialect: ListDialect) -> CampaignListSql:
+def campaign_list_sql(account_pk: int, query: CampaignQuery, dialect: Dialect) -> CampaignListSql:
     """The WHERE clause (with its parameters) and the ORDER BY of ``query`` on the account's campaigns."""
     b = _Builder(dialect)
-    conditions = [f"account_pk = {b.bind(account_pk)}", f"active = {b.bind(dialect.flag(query.active))}"]
+    conditions = [f"account_pk = {b.bind(account_pk)}", f"active = {b.bind(dialect.value(query.active))}"]
     if query.campaign_ids is not None:
         conditions.append(_one_of(b, "campaign_id", sorted(query.campaign_ids)))
     if query.types is not None:
@@ -84,7 +64,7 @@ def campaign_list_sql(account_pk: int, query: CampaignQuery, dialect: ListDialec
     for column, value in query.flags:
         if column not in FLAG_COLUMNS:
             raise ValueError(f"not a flag column: {column!r}")
-        conditions.append(f"{column} = {b.bind(dialect.flag(value))}")
+        conditions.append(f"{column} = {b.bind(dialect.value(value))}")
     if query.match is not None:
         conditions.append(_match(b, query.match))
     return CampaignListSql(" AND ".join(conditions), _order_by(b, query), b.params)

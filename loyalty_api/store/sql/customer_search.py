@@ -1,12 +1,11 @@
-"""SQL shared by the backends for customers: the column list and the WHERE clause of a :class:`CustomerQuery`.
+"""The WHERE clause of a :class:`CustomerQuery` (customer_search, customer_find), over the table ``customers``.
 
 Column names come only from the whitelists of ``store/models.py``, never from the request; every value the client
-sent is a bound parameter.
+sent is a bound parameter (``?``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -17,48 +16,17 @@ from loyalty_api.store.models import (
     CUSTOMER_TEXT_FIELDS,
     CustomerQuery,
 )
+from loyalty_api.store.sql.dialect import Dialect
 
-__all__ = [
-    "CUSTOMER_COLUMNS",
-    "CUSTOMER_KEY_COLUMNS",
-    "FIND_COLUMNS",
-    "SEARCH_COLUMNS",
-    "CustomerDialect",
-    "CustomerSql",
-    "customer_where",
-]
+__all__ = ["FIND_COLUMNS", "SEARCH_COLUMNS", "CustomerWhere", "customer_where"]
 
-# The columns of the customers table (and of customers_archive, which adds archived_at and archived_by).
-CUSTOMER_COLUMNS: Final = ", ".join(
-    (
-        "pk",
-        "account_pk",
-        "code",
-        "created_at",
-        "registered",
-        "password_hash",
-        "pin_hash",
-        *CUSTOMER_PROFILE_FIELDS,
-    )
-)
-CUSTOMER_KEY_COLUMNS: Final = frozenset({"code", "card_number", "customer_username"})
 SEARCH_COLUMNS: Final = frozenset({"code", *CUSTOMER_PROFILE_FIELDS})
 # The fields customer_find looks in (every searchable field but the custom date).
 FIND_COLUMNS: Final = ("code", "card_number", "customer_username", *CUSTOMER_TEXT_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerDialect:
-    """``placeholder(n)``: the n-th bound parameter; ``fold``: a Unicode lower-casing function; ``contains``: a
-    template ``{haystack}``, ``{needle}`` that is true when needle occurs in haystack."""
-
-    placeholder: Callable[[int], str]
-    fold: str
-    contains: str
-
-
 @dataclass(slots=True)
-class CustomerSql:
+class CustomerWhere:
     where: str
     params: list[object] = field(default_factory=list)
 
@@ -67,13 +35,13 @@ def _text_of(column: str) -> str:
     return f"coalesce({column}, '')" if column in CUSTOMER_NULLABLE_FIELDS else column
 
 
-def customer_where(account_pk: int, query: CustomerQuery, dialect: CustomerDialect) -> CustomerSql:
+def customer_where(account_pk: int, query: CustomerQuery, dialect: Dialect) -> CustomerWhere:
     """The WHERE clause (over the table ``customers``, no alias) and its parameters."""
     params: list[object] = []
 
     def bind(value: object) -> str:
         params.append(value)
-        return dialect.placeholder(len(params))
+        return "?"
 
     def folded(expression: str) -> str:
         return f"{dialect.fold}({expression})"
@@ -97,4 +65,4 @@ def customer_where(account_pk: int, query: CustomerQuery, dialect: CustomerDiale
             tests = [dialect.contains.format(haystack=haystack, needle=folded(bind(word))) for word in words]
             groups.append("(" + " AND ".join(tests) + ")")
         conditions.append("(" + " OR ".join(groups) + ")" if groups else "1 = 0")
-    return CustomerSql(" AND ".join(conditions), params)
+    return CustomerWhere(" AND ".join(conditions), params)

@@ -1,0 +1,43 @@
+"""The write transaction both backends hand to handlers: every operation of :class:`WriteTx`, written once over a
+:class:`Db`.
+
+A backend subclasses :class:`SqlWriteTx` naming its statements (``class SqliteWriteTx(SqlWriteTx,
+statements=SQL)``) and replaces what it does its own way (PostgreSQL: ``record_sale``).  Its group-commit writer
+makes one per job, with the campaign rows the batch holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loyalty_api.store.sql.accounts import AccountWrites
+from loyalty_api.store.sql.archive import ArchiveWrites
+from loyalty_api.store.sql.campaigns import CampaignRows, CampaignWrites
+from loyalty_api.store.sql.customers import CustomerWrites
+from loyalty_api.store.sql.db import Db
+from loyalty_api.store.sql.idempotency import IdempotencyWrites
+from loyalty_api.store.sql.ledger import LedgerWrites
+from loyalty_api.store.sql.logins import LoginWrites
+from loyalty_api.store.sql.statements import Statements
+
+__all__ = ["SqlWriteTx"]
+
+
+class SqlWriteTx(
+    CampaignWrites, ArchiveWrites, CustomerWrites, LoginWrites, LedgerWrites, IdempotencyWrites, AccountWrites
+):
+    """Valid only inside the transaction its writer opened on ``db``.
+
+    ``campaigns``: the campaign rows the transaction holds locked, as they now are (see ``sql/campaigns.py``).
+    """
+
+    __slots__ = ("_campaigns", "_db")
+
+    def __init__(self, db: Db, campaigns: CampaignRows) -> None:
+        self._db = db
+        self._campaigns = campaigns
+
+    def __init_subclass__(cls, *, statements: Statements | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if statements is not None:
+            statements.install(cls)

@@ -1,0 +1,75 @@
+"""The shared statements executed on a SQLite connection, inline on the event loop: a statement takes
+microseconds, and no await here ever suspends."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from loyalty_api.store.sql.db import ConstraintViolation, Row
+
+__all__ = ["SqliteDb"]
+
+
+class SqliteDb:
+    """A :class:`Db` (and :class:`ReadDb`) on one connection."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        try:
+            row: Row | None = self._conn.execute(sql, params).fetchone()
+        except sqlite3.IntegrityError as exc:
+            raise _violation(exc) from exc
+        return row
+
+    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.IntegrityError as exc:
+            raise _violation(exc) from exc
+
+    async def value(self, sql: str, params: Sequence[object] = ()) -> Any:
+        row = await self.one(sql, params)
+        return None if row is None else row[0]
+
+    async def run(self, sql: str, params: Sequence[object] = ()) -> int:
+        try:
+            return int(self._conn.execute(sql, params).rowcount)
+        except sqlite3.IntegrityError as exc:
+            raise _violation(exc) from exc
+
+    async def lock(self, seed: int, key: str) -> None:
+        """Nothing to take: the write transaction (BEGIN IMMEDIATE) holds the whole database."""
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        self._conn.execute("SAVEPOINT step")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK TO step")
+            self._conn.execute("RELEASE step")
+            raise
+        self._conn.execute("RELEASE step")
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[SqliteDb]:
+        self._conn.execute("BEGIN")  # a read transaction: every statement sees the same data
+        try:
+            yield self
+        finally:
+            self._conn.execute("COMMIT")
+
+
+def _violation(exc: sqlite3.IntegrityError) -> ConstraintViolation:
+    """``UNIQUE constraint failed: customers.account_pk, customers.card_number`` -> its columns."""
+    text = str(exc)
+    _, _, names = text.partition(": ")
+    columns = tuple(part.strip().rpartition(".")[2] for part in names.split(",") if "." in part)
+    return ConstraintViolation(text, columns)
