@@ -16,6 +16,7 @@ from starlette.types import Receive
 from loyalty_api.protocol.forms import (
     MAX_BODY_BYTES,
     MAX_FIELDS,
+    ClientDisconnected,
     FormError,
     MalformedBody,
     RequestTooLarge,
@@ -307,11 +308,27 @@ def test_read_body_chunks() -> None:
     assert asyncio.run(read_body(receive)) == b"a=1&b=2"
 
 
-def test_read_body_empty_and_disconnect() -> None:
+def test_read_body_empty() -> None:
     receive, _ = _receiver([{"type": "http.request"}])
     assert asyncio.run(read_body(receive)) == b""
+    receive, _ = _receiver([{"type": "http.request"}])
+    assert asyncio.run(read_body(receive, expected=0)) == b""
+
+
+def test_a_body_cut_short_is_never_a_body() -> None:
+    """The client went away mid-body: what came is not the request it meant (``amount=10.00`` of ``1000.00``)."""
     receive, _ = _receiver([{"type": "http.request", "body": b"a=", "more_body": True}, {"type": "http.disconnect"}])
-    assert asyncio.run(read_body(receive)) == b"a="
+    with pytest.raises(ClientDisconnected, match="after 2 bytes"):
+        asyncio.run(read_body(receive))
+    receive, _ = _receiver([{"type": "http.disconnect"}])
+    with pytest.raises(ClientDisconnected, match="after 0 of 9 bytes"):
+        asyncio.run(read_body(receive, expected=9))
+    # A server that ended the body early without saying so: fewer bytes than Content-Length are not the body either.
+    receive, _ = _receiver([{"type": "http.request", "body": b"amount=10"}])
+    with pytest.raises(ClientDisconnected, match="after 9 of 14 bytes"):
+        asyncio.run(read_body(receive, expected=14))
+    receive, _ = _receiver([{"type": "http.request", "body": b"amount=10.00", "more_body": False}])
+    assert asyncio.run(read_body(receive, expected=12)) == b"amount=10.00"
 
 
 def test_read_body_over_limit_stops_reading() -> None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_FIELDS",
+    "ClientDisconnected",
     "FormError",
     "MalformedBody",
     "RequestTooLarge",
@@ -79,6 +80,16 @@ class TooManyFields(FormError):
     def __init__(self, limit: int = MAX_FIELDS) -> None:
         super().__init__(f"The request has more than {limit} fields.")
         self.limit = limit
+
+
+class ClientDisconnected(Exception):
+    """The request's body did not arrive whole; nothing of it may be acted upon, and nobody is there to answer."""
+
+    def __init__(self, received: int, expected: int | None) -> None:
+        of = "" if expected is None else f" of {expected}"
+        super().__init__(f"the client went away after {received}{of} bytes of the body")
+        self.received = received
+        self.expected = expected
 
 
 class UnsupportedMediaType(FormError):
@@ -266,10 +277,12 @@ def parse_fields(
     return fields
 
 
-async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
+async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES, expected: int | None = None) -> bytes:
     """Read an ASGI HTTP request body, raising :class:`RequestTooLarge` as soon as it exceeds ``limit`` bytes.
 
-    An ``http.disconnect`` message ends the body early (the response will not be delivered anyway).
+    A body that does not arrive whole raises :class:`ClientDisconnected`: the client went away before the end
+    (``http.disconnect``), or fewer bytes came than ``expected`` (its ``Content-Length``).  Such a request must never
+    reach a handler: a sale cut after ``amount=10.00`` of ``amount=1000.00`` is not a sale of 10.00.
     """
     chunks: list[bytes] = []
     size = 0
@@ -277,7 +290,7 @@ async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
         message = await receive()
         if message["type"] != "http.request":
             if message["type"] == "http.disconnect":
-                break
+                raise ClientDisconnected(size, expected)
             continue
         chunk: bytes = message.get("body", b"")
         if chunk:
@@ -287,4 +300,6 @@ async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
             chunks.append(chunk)
         if not message.get("more_body", False):
             break
+    if expected is not None and size != expected:
+        raise ClientDisconnected(size, expected)
     return b"".join(chunks)

@@ -30,6 +30,7 @@ from loyalty_api.handler.idempotency import (
 )
 from loyalty_api.protocol.forms import (
     MAX_BODY_BYTES,
+    ClientDisconnected,
     FormError,
     MalformedBody,
     UnsupportedMediaType,
@@ -85,10 +86,14 @@ class ApiEndpoint:
             elif name == KEY_HEADER:
                 idempotency_header = value
         try:
-            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            expected = int(length) if length is not None and length.isdigit() else None
+            if expected is not None and expected > MAX_BODY_BYTES:
                 raise ApiError("request_too_large", detail=f"The request body is larger than {MAX_BODY_BYTES} bytes.")
-            body = await read_body(receive) if method == "POST" else b""
+            body = await read_body(receive, expected=expected) if method == "POST" else b""
             data = parse_fields(scope["query_string"], content_type if method == "POST" else None, body)
+        except ClientDisconnected as exc:
+            _log.info("request dropped, its body incomplete: %s", exc)
+            return  # nobody to answer; nothing of it was run or kept
         except FormError as exc:
             await _send_doc(send, default_output(), _form_error(exc))
             return
