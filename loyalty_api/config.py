@@ -20,6 +20,13 @@ class Settings:
     postgres_pool_max: int = 10
     login_cache_seconds: float = 2.0
     idempotency_hours: int = 24
+    # What one connection may cost (web/connections.py, docs/security.md).
+    header_timeout_seconds: float = 10.0
+    max_header_bytes: int = 64 * 1024
+    body_grace_seconds: float = 10.0
+    body_min_rate: int = 1024
+    max_connections: int = 1000
+    keep_alive_seconds: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -32,6 +39,12 @@ class Settings:
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
             login_cache_seconds=_int(env, "LOYALTY_LOGIN_CACHE_SECONDS", 2),
             idempotency_hours=_idempotency_hours(env),
+            header_timeout_seconds=_positive(env, "LOYALTY_HEADER_TIMEOUT_SECONDS", 10),
+            max_header_bytes=_positive(env, "LOYALTY_MAX_HEADER_BYTES", 64 * 1024),
+            body_grace_seconds=_positive(env, "LOYALTY_BODY_GRACE_SECONDS", 10),
+            body_min_rate=_positive(env, "LOYALTY_BODY_MIN_RATE", 1024),
+            max_connections=_positive(env, "LOYALTY_MAX_CONNECTIONS", _default_max_connections()),
+            keep_alive_seconds=_positive(env, "LOYALTY_KEEP_ALIVE_SECONDS", 5),
         )
 
 
@@ -46,6 +59,26 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise ValueError(f"{name} must not be negative")
     return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value == 0:
+        raise ValueError(f"{name} must be at least 1")
+    return value
+
+
+def _default_max_connections() -> int:
+    """1,000, or fewer when the process may open fewer files: what stays for the database, logs and workers."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 1000
+    if soft == resource.RLIM_INFINITY:
+        return 1000
+    return max(16, min(1000, soft - 128))
 
 
 def _idempotency_hours(env: Mapping[str, str]) -> int:

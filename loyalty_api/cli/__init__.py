@@ -18,6 +18,7 @@ from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo
 from loyalty_api.store.interface import Store
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
+from loyalty_api.web.connections import PROTOCOL
 
 __all__ = ["cli", "main"]
 
@@ -57,7 +58,8 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
         host=host,
         port=port,
         workers=workers,
-        http="httptools",
+        http=PROTOCOL,  # uvicorn's httptools protocol with limits against slow and greedy clients
+        timeout_keep_alive=settings.keep_alive_seconds,
         access_log=access_log,
         log_level="info",
     )
