@@ -20,6 +20,9 @@ class Settings:
     postgres_pool_max: int = 10
     login_cache_seconds: float = 2.0
     idempotency_hours: int = 24
+    # How long one statement may run (docs/security.md): reads, and writes (the archive moves whole campaigns).
+    statement_timeout_ms: int = 5000
+    write_statement_timeout_ms: int = 60000
     # What one connection may cost (web/connections.py, docs/security.md).
     header_timeout_seconds: float = 10.0
     max_header_bytes: int = 64 * 1024
@@ -39,6 +42,8 @@ class Settings:
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
             login_cache_seconds=_int(env, "LOYALTY_LOGIN_CACHE_SECONDS", 2),
             idempotency_hours=_idempotency_hours(env),
+            statement_timeout_ms=_positive(env, "LOYALTY_STATEMENT_TIMEOUT_MS", 5000),
+            write_statement_timeout_ms=_positive(env, "LOYALTY_WRITE_STATEMENT_TIMEOUT_MS", 60000),
             header_timeout_seconds=_positive(env, "LOYALTY_HEADER_TIMEOUT_SECONDS", 10),
             max_header_bytes=_positive(env, "LOYALTY_MAX_HEADER_BYTES", 64 * 1024),
             body_grace_seconds=_positive(env, "LOYALTY_BODY_GRACE_SECONDS", 10),

@@ -150,6 +150,13 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "An unexpected fault of the server (logged with its traceback, never shown).",
         ),
         _spec(
+            "query_timeout",
+            "The request asks for more work than the server allows one query; nothing was changed."
+            " Ask for less (fewer search words, a smaller page).",
+            "A statement ran past its time limit (LOYALTY_STATEMENT_TIMEOUT_MS, or LOYALTY_WRITE_STATEMENT_TIMEOUT_MS"
+            " for writes) and was stopped. Asking again does not help.",
+        ),
+        _spec(
             "store_unavailable",
             "The service is temporarily unavailable; nothing was changed. Try again.",
             "The database could not be reached or was busy for too long (HTTP 503).",

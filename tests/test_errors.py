@@ -10,6 +10,8 @@ Adding an error code to ``loyalty_api/errors.py`` takes two more steps, which th
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -24,6 +26,8 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.errors import CATALOGUE, ApiError, catalogue_markdown
+from loyalty_api.store import WriteTx, create_store
+from loyalty_api.store.models import utc_now
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
 from tests._stored import error_of, show
@@ -115,6 +119,33 @@ def _idempotency_key_reused(client: TestClient, _settings: Settings) -> httpx.Re
     return client.post("/api.php", data={**sale, "amount": "6"}, headers=key)
 
 
+#: The largest customer_find allowed: 20 words in 10 alternatives, none of which any customer has.
+LARGEST_FIND: Final = ", ".join(f"zq{n}a zq{n}b" for n in range(10))
+
+
+async def _add_customers(settings: Settings, count: int) -> None:
+    store = create_store(settings)
+    await store.open()
+    try:
+
+        async def work(tx: WriteTx) -> None:
+            now = utc_now()
+            for n in range(count):
+                values = {"code": f"7{n:015d}", "first_name": f"First{n}", "last_name": f"Last{n}"}
+                await tx.insert_customer(1, values, now)
+
+        await store.write(work)
+    finally:
+        await store.close()
+
+
+def _query_timeout(client: TestClient, settings: Settings) -> httpx.Response:
+    """The largest search allowed over 5,000 customers, with one millisecond allowed per statement."""
+    asyncio.run(_add_customers(settings, 5000))
+    with TestClient(create_app(dataclasses.replace(settings, statement_timeout_ms=1))) as impatient:
+        return impatient.post("/api.php", data=_customer_call("customer_find", find_customer=LARGEST_FIND))
+
+
 Trigger = Callable[[TestClient, Settings], httpx.Response]
 
 TRIGGERS: Final[dict[str, Trigger]] = {
@@ -176,6 +207,7 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "too_many_attempts": _too_many_attempts,
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
+    "query_timeout": _query_timeout,
 }
 
 

@@ -58,6 +58,9 @@ _NUMBER_COLUMNS: Final = {
 _FLAG_COLUMNS: Final = ("coalition_opt_out", "two_tier_opt_out")
 _NUMBER: Final = re.compile(r"-?\d{1,15}(?:[.,]\d{1,15})?", re.ASCII)
 _COUNT: Final = re.compile(r"\d{1,9}", re.ASCII)
+# The work one list search may ask for (docs/security.md).
+SEARCH_VALUE_LIMIT: Final = 2000
+SEARCH_MAX_VALUES: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,11 +192,21 @@ def _read_search(fields: Fields) -> tuple[str, str, tuple[str, ...]] | None:
             detail=f"The field searchOper must be one of {', '.join(SEARCH_OPERATORS)}, not {quoted(op_text or '')}.",
         )
     value = fields.required("searchValue")
+    if len(value) > SEARCH_VALUE_LIMIT:
+        raise ApiError(
+            "parameter_invalid",
+            detail=f"The field searchValue may hold at most {SEARCH_VALUE_LIMIT} characters, not {len(value)}.",
+        )
     if op not in ("in", "ni"):
         return name, op, (value,)
     values = tuple(part.strip() for part in value.split(",") if part.strip())
     if not values:
         raise ApiError("parameter_invalid", detail="The field searchValue must hold a comma list for in and ni.")
+    if len(values) > SEARCH_MAX_VALUES:
+        raise ApiError(
+            "parameter_invalid",
+            detail=f"The field searchValue may list at most {SEARCH_MAX_VALUES} values for {op}, not {len(values)}.",
+        )
     return name, op, values
 
 

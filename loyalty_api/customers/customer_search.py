@@ -19,12 +19,18 @@ from loyalty_api.store.models import CUSTOMER_PROFILE_FIELDS, CustomerMatch, Cus
 from loyalty_api.values import quoted
 from renderers import Element, el, response
 
-__all__ = ["NO_MATCH", "customer_exists", "customer_find", "customer_search"]
+__all__ = ["NO_MATCH", "customer_exists", "customer_find", "customer_search", "find_groups"]
 
 NO_MATCH: Final = "No customer matches data provided."
 EXISTS: Final = "The information entered matches an existing customer."
 DEFAULT_LENGTH: Final = 100
 MAX_LENGTH: Final = 1000
+# The work one search may ask for (docs/security.md): each word is a substring test over every field of every
+# customer of the account, each criterion one over one field.
+FIND_MAX_CHARACTERS: Final = 256
+FIND_MAX_GROUPS: Final = 10
+FIND_MAX_WORDS: Final = 20
+SEARCH_VALUE_LIMIT: Final = 255
 _SEARCH_FIELDS: Final = ("code", *CUSTOMER_PROFILE_FIELDS)
 _EXACT_MODES: Final = {"insensitive": "insensitive", "sensitive": "sensitive"}
 _COUNT: Final = re.compile(r"\d{1,9}", re.ASCII)
@@ -47,13 +53,24 @@ async def customer_search(ctx: CallContext) -> Element:
             )
     mode = _exact_mode(fields)
     criteria = tuple(
-        CustomerMatch(name, mode, value) for name in _SEARCH_FIELDS if (value := fields.value(name)) is not None
+        CustomerMatch(name, mode, _search_value(name, value))
+        for name in _SEARCH_FIELDS
+        if (value := fields.value(name)) is not None
     )
     return await _answer(ctx, criteria, None)
 
 
 async def customer_find(ctx: CallContext) -> Element:
-    text = ctx.fields.required("find_customer")
+    return await _answer(ctx, (), find_groups(ctx.fields.required("find_customer")))
+
+
+def find_groups(text: str) -> tuple[tuple[str, ...], ...]:
+    """``find_customer``'s alternatives (commas) of words (spaces), within the limits of one search."""
+    if len(text) > FIND_MAX_CHARACTERS:
+        raise ApiError(
+            "parameter_invalid",
+            detail=f"The field find_customer may hold at most {FIND_MAX_CHARACTERS} characters, not {len(text)}.",
+        )
     groups = tuple(tuple(words) for part in text.split(",") if (words := part.split()))
     if not groups:
         raise ApiError(
@@ -61,13 +78,31 @@ async def customer_find(ctx: CallContext) -> Element:
             detail="The field find_customer must hold words to look for (commas separate alternatives),"
             f" not {quoted(text)}.",
         )
-    return await _answer(ctx, (), groups)
+    count = sum(len(group) for group in groups)
+    if len(groups) > FIND_MAX_GROUPS or count > FIND_MAX_WORDS:
+        raise ApiError(
+            "parameter_invalid",
+            detail=f"The field find_customer may hold at most {FIND_MAX_WORDS} words in at most {FIND_MAX_GROUPS}"
+            f" alternatives, not {count} words in {len(groups)}.",
+        )
+    return groups
+
+
+def _search_value(name: str, value: str) -> str:
+    if len(value) > SEARCH_VALUE_LIMIT:
+        raise ApiError(
+            "parameter_invalid",
+            detail=f"A search on {name} takes at most {SEARCH_VALUE_LIMIT} characters, not {len(value)}.",
+        )
+    return value
 
 
 async def customer_exists(ctx: CallContext) -> Element:
     fields = ctx.fields
     criteria = tuple(
-        CustomerMatch(name, mode, value) for name, mode in _EXISTS_FIELDS.items() if (value := fields.value(name))
+        CustomerMatch(name, mode, _search_value(name, value))
+        for name, mode in _EXISTS_FIELDS.items()
+        if (value := fields.value(name))
     )
     if not criteria:
         raise ApiError("parameter_missing", field="card_number, code, customer_username or email")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loyalty_api.config import Settings
-from loyalty_api.store.interface import Store, StoreUnavailable, WriteTx
+from loyalty_api.store.interface import QueryTimeout, Store, StoreUnavailable, WriteTx
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Change",
     "NewAudit",
     "Principal",
+    "QueryTimeout",
     "Role",
     "Store",
     "StoreUnavailable",
@@ -29,10 +30,19 @@ def create_store(settings: Settings) -> Store:
         from loyalty_api.store.sqlite.store import SqliteStore
 
         return SqliteStore(
-            url, synchronous=settings.sqlite_synchronous, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            url,
+            synchronous=settings.sqlite_synchronous,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            statement_timeout_ms=settings.statement_timeout_ms,
         )
     if url.startswith(("postgresql:", "postgres:")):
         from loyalty_api.store.postgres.store import PostgresStore
 
-        return PostgresStore(url, pool_min=settings.postgres_pool_min, pool_max=settings.postgres_pool_max)
+        return PostgresStore(
+            url,
+            pool_min=settings.postgres_pool_min,
+            pool_max=settings.postgres_pool_max,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            write_statement_timeout_ms=settings.write_statement_timeout_ms,
+        )
     raise ValueError(f"unsupported LOYALTY_DATABASE_URL {url!r}: use sqlite:///path or postgresql://user@host:port/db")

@@ -54,6 +54,7 @@ __all__ = [
     "NewCampaign",
     "RewardValues",
     "Store",
+    "QueryTimeout",
     "StoreUnavailable",
     "WriteTx",
 ]
@@ -97,6 +98,11 @@ CUSTOMER_KEYS = ("code", "card_number", "customer_username")
 
 class StoreUnavailable(Exception):
     """The database cannot be reached or stayed locked too long; nothing was changed."""
+
+
+class QueryTimeout(Exception):
+    """A statement ran longer than the store allows one (``LOYALTY_STATEMENT_TIMEOUT_MS``) and was stopped; nothing
+    was changed.  Asking again will not help: the request asks for too much work."""
 
 
 class ArchiveConflict(Exception):

@@ -8,23 +8,24 @@ Driver errors that mean the database cannot answer become :class:`StoreUnavailab
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Final, TypeAlias, cast
+from typing import Any, Final, TypeAlias, TypeVar, cast
 
 import asyncpg
 from asyncpg import Connection, Record
 from asyncpg.pool import PoolConnectionProxy
 
-from loyalty_api.store.interface import StoreUnavailable
+from loyalty_api.store.interface import QueryTimeout, StoreUnavailable
 from loyalty_api.store.postgres._errors import is_unavailable
 from loyalty_api.store.postgres._fair_gate import FairGate
-from loyalty_api.store.sql.db import ConstraintViolation, Row
+from loyalty_api.store.sql.db import ConstraintViolation, Db, Row
 
 __all__ = ["Conn", "ConnDb", "PoolReads", "unavailable"]
 
 # A connection taken from the pool (reads), or the group-commit writer's own connection (writes).
 Conn: TypeAlias = "Connection[Record] | PoolConnectionProxy[Record]"
+T = TypeVar("T")
 _LOCK: Final = "SELECT pg_advisory_xact_lock(hashtextextended($1, $2))"
 _KEY_COLUMNS: Final = re.compile(r"Key \(([^)]*)\)=")
 
@@ -40,26 +41,26 @@ class ConnDb:
     async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
         try:
             return cast(Row | None, await self.conn.fetchrow(sql, *params))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise _violation(exc) from exc
+        except asyncpg.PostgresError as exc:
+            raise _translated(exc) from exc
 
     async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         try:
             return cast(list[Row], await self.conn.fetch(sql, *params))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise _violation(exc) from exc
+        except asyncpg.PostgresError as exc:
+            raise _translated(exc) from exc
 
     async def value(self, sql: str, params: Sequence[object] = ()) -> Any:
         try:
             return await self.conn.fetchval(sql, *params)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise _violation(exc) from exc
+        except asyncpg.PostgresError as exc:
+            raise _translated(exc) from exc
 
     async def run(self, sql: str, params: Sequence[object] = ()) -> int:
         try:
             status = await self.conn.execute(sql, *params)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise _violation(exc) from exc
+        except asyncpg.PostgresError as exc:
+            raise _translated(exc) from exc
         return int(status.rsplit(" ", 1)[-1])  # "INSERT 0 3", "DELETE 2", ...
 
     async def lock(self, seed: int, key: str) -> None:
@@ -79,13 +80,15 @@ class ConnDb:
 
 
 class PoolReads:
-    """A :class:`ReadDb` on the read pool: each statement on a connection it takes, in arrival order."""
+    """A :class:`ReadDb` on the read pool: each statement on a connection it takes, in arrival order.  Reads whose
+    cost grows with the data (:meth:`read`) first pass ``scans``, a gate with fewer places than the pool."""
 
-    __slots__ = ("_gate", "_pool")
+    __slots__ = ("_gate", "_pool", "_scans")
 
-    def __init__(self, pool: Callable[[], asyncpg.Pool], gate: FairGate) -> None:
+    def __init__(self, pool: Callable[[], asyncpg.Pool], gate: FairGate, scans: FairGate) -> None:
         self._pool = pool
         self._gate = gate
+        self._scans = scans
 
     async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
         try:
@@ -94,6 +97,8 @@ class PoolReads:
         except Exception as exc:
             if is_unavailable(exc):
                 raise unavailable(exc) from exc
+            if isinstance(exc, asyncpg.PostgresError):
+                raise _translated(exc) from exc
             raise
         return cast(Row | None, found)
 
@@ -104,6 +109,8 @@ class PoolReads:
         except Exception as exc:
             if is_unavailable(exc):
                 raise unavailable(exc) from exc
+            if isinstance(exc, asyncpg.PostgresError):
+                raise _translated(exc) from exc
             raise
         return cast(list[Row], found)
 
@@ -114,21 +121,25 @@ class PoolReads:
         except Exception as exc:
             if is_unavailable(exc):
                 raise unavailable(exc) from exc
+            if isinstance(exc, asyncpg.PostgresError):
+                raise _translated(exc) from exc
             raise
         return found
 
-    @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[ConnDb]:
+    async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
         try:
             async with (
+                self._scans,
                 self._gate,
                 self._pool().acquire() as conn,
                 conn.transaction(isolation="repeatable_read", readonly=True),
             ):
-                yield ConnDb(conn)
+                return await work(ConnDb(conn))
         except Exception as exc:
             if is_unavailable(exc):
                 raise unavailable(exc) from exc
+            if isinstance(exc, asyncpg.PostgresError):
+                raise _translated(exc) from exc
             raise
 
 
@@ -138,8 +149,14 @@ def unavailable(exc: BaseException) -> StoreUnavailable:
     return error
 
 
-def _violation(exc: asyncpg.IntegrityConstraintViolationError) -> ConstraintViolation:
-    """The columns of the broken key, from the server's detail ``Key (account_pk, card_number)=(...)``."""
-    found = _KEY_COLUMNS.search(getattr(exc, "detail", None) or "")
-    columns = tuple(name.strip() for name in found.group(1).split(",")) if found else ()
-    return ConstraintViolation(str(exc), columns)
+def _translated(exc: asyncpg.PostgresError) -> Exception:
+    """A broken constraint (with the columns of the broken key, from the server's detail ``Key (account_pk,
+    card_number)=(...)``) and a statement stopped by ``statement_timeout`` as the store's exceptions; others as
+    they are."""
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        found = _KEY_COLUMNS.search(getattr(exc, "detail", None) or "")
+        columns = tuple(name.strip() for name in found.group(1).split(",")) if found else ()
+        return ConstraintViolation(str(exc), columns)
+    if isinstance(exc, asyncpg.QueryCanceledError):
+        return QueryTimeout(str(exc))
+    return exc

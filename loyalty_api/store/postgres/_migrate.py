@@ -29,6 +29,8 @@ async def apply_migrations(conn: Conn, schema: str | None) -> list[str]:
     migrations = load_migrations(_MIGRATIONS_PACKAGE)
     applied: list[str] = []
     async with conn.transaction():
+        # A migration may rewrite large tables: no statement timeout for this transaction.
+        await conn.execute("SET LOCAL statement_timeout = 0")
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _LOCK_NAME + (schema or ""))
         # Checked before creating: CREATE SCHEMA IF NOT EXISTS needs the CREATE right on the
         # database even when the schema exists, which an application's role may lack.

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 
@@ -44,7 +45,15 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 
 
 class PostgresStore(SqlStore, statements=SQL):
-    def __init__(self, url: str, *, pool_min: int = 2, pool_max: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_min: int = 2,
+        pool_max: int = 10,
+        statement_timeout_ms: int = 5000,
+        write_statement_timeout_ms: int = 60000,
+    ) -> None:
         if pool_max < 1 or pool_min > pool_max:
             raise ValueError(f"the PostgreSQL pool needs 1 <= max and min <= max, not min={pool_min} max={pool_max}")
         parsed = parse_postgres_url(url)
@@ -53,11 +62,17 @@ class PostgresStore(SqlStore, statements=SQL):
         self.pool_min = pool_min
         self.pool_max = pool_max
         self._dsn = parsed.dsn
-        self._server_settings = parsed.server_settings
+        # Every statement is bounded in time (the URL may set another statement_timeout: its options win).
+        self._server_settings = {"statement_timeout": f"{statement_timeout_ms}ms", **parsed.server_settings}
+        self._writer_settings = {**self._server_settings, "statement_timeout": f"{write_statement_timeout_ms}ms"}
+        if "statement_timeout" in dict(parse_qsl(urlsplit(parsed.dsn).query)):
+            self._server_settings.pop("statement_timeout")
+            self._writer_settings.pop("statement_timeout")
         self._pool: asyncpg.Pool | None = None
         self._writer: PostgresGroupCommitWriter | None = None
         self._gate = FairGate(pool_max)  # reads take the pool's connections in arrival order
-        self._reads = PoolReads(self._require_pool, self._gate)
+        # Reads whose cost grows with the data hold at most half the pool: look-ups always find a connection.
+        self._reads = PoolReads(self._require_pool, self._gate, FairGate(max(1, pool_max // 2)))
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -72,8 +87,9 @@ class PostgresStore(SqlStore, statements=SQL):
         )
 
     async def _connect_writer(self) -> asyncpg.Connection[asyncpg.Record]:
-        # The same settings as the pool's connections (search path, application name, statement cache).
-        return await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT_S, server_settings=self._server_settings)
+        # The same settings as the pool's connections (search path, application name), but for the statement
+        # timeout: a write may move a whole campaign to the archive.
+        return await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT_S, server_settings=self._writer_settings)
 
     async def open(self) -> None:
         """Create the pool.  When the server cannot be reached, start anyway with an empty pool that

@@ -129,10 +129,13 @@ class CampaignReads:
         select = d.sql(
             f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE {where.where} ORDER BY {where.order_by} LIMIT ? OFFSET ?"
         )
-        async with self._reads.snapshot() as db:  # the total and the page from one snapshot
+
+        async def work(db: Db) -> CampaignPage:  # the total and the page from one snapshot
             total = await db.value(count, where.params)
             rows = await db.all(select, [*where.params, *page])
-        return CampaignPage([campaign_from_row(d, row) for row in rows], int(total))
+            return CampaignPage([campaign_from_row(d, row) for row in rows], int(total))
+
+        return await self._reads.read(work)
 
     async def list_rewards(self, account_pk: int, campaign_id: str) -> list[Reward] | None:
         sql = self._campaign_sql

@@ -21,7 +21,7 @@ from loyalty_api.store.models import (
 )
 from loyalty_api.store.sql.balances import CUMULATIVE_SUM
 from loyalty_api.store.sql.customer_search import customer_where
-from loyalty_api.store.sql.db import Db, ReadDb
+from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect, one_of
 from loyalty_api.store.sql.ledger import LedgerSql, add_activation_entry
 from loyalty_api.store.sql.rows import (
@@ -129,14 +129,16 @@ class CustomerReads:
             return found
         d = self._customer_sql.d
         members, params = one_of(d, "l.customer_pk", customer_pks)
-        rows = await self._reads.all(
-            d.sql(
-                f"SELECT l.customer_pk, sum(l.amount_cents), {CUMULATIVE_SUM}, min(l.at), max(l.at),"
-                f" {_CAMPAIGN_COLUMNS_OF_C} FROM ledger l JOIN campaigns c ON c.pk = l.campaign_pk"
-                f" WHERE {members} GROUP BY l.customer_pk, c.pk ORDER BY l.customer_pk, c.created_at, c.pk"
-            ),
-            params,
+        sql = d.sql(
+            f"SELECT l.customer_pk, sum(l.amount_cents), {CUMULATIVE_SUM}, min(l.at), max(l.at),"
+            f" {_CAMPAIGN_COLUMNS_OF_C} FROM ledger l JOIN campaigns c ON c.pk = l.campaign_pk"
+            f" WHERE {members} GROUP BY l.customer_pk, c.pk ORDER BY l.customer_pk, c.created_at, c.pk"
         )
+
+        async def work(db: Db) -> list[Row]:
+            return await db.all(sql, params)
+
+        rows = await self._reads.read(work)
         for row in rows:
             customer_pk, balance, cumulative, first, last = row[:5]
             found[int(customer_pk)].append(
@@ -158,10 +160,13 @@ class CustomerReads:
         select = d.sql(
             f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE {where.where} ORDER BY created_at, pk LIMIT ? OFFSET ?"
         )
-        async with self._reads.snapshot() as db:  # one snapshot for the total and the page
+
+        async def work(db: Db) -> CustomerPage:  # one snapshot for the total and the page
             total = await db.value(count, where.params)
             rows = await db.all(select, [*where.params, *page])
-        return CustomerPage([customer_from_row(d, row) for row in rows], int(total))
+            return CustomerPage([customer_from_row(d, row) for row in rows], int(total))
+
+        return await self._reads.read(work)
 
     async def customer_history(self, account_pk: int, code: str) -> list[AuditRecord]:
         sql = self._customer_sql

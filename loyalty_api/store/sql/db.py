@@ -7,15 +7,16 @@ A statement that breaks a unique or foreign key constraint raises :class:`Constr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Final, NoReturn, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 from loyalty_api.store.interface import StoreUnavailable
 
 __all__ = ["CLOSED", "ConstraintViolation", "Db", "ReadDb", "Row"]
 
 Row = Sequence[Any]
+T = TypeVar("T")
 
 
 class ConstraintViolation(Exception):
@@ -55,7 +56,7 @@ class Db(Protocol):
 
 
 class ReadDb(Protocol):
-    """Reads outside write transactions: one statement at a time, or several in one snapshot."""
+    """Reads outside write transactions: one statement at a time (a look-up by key), or several in one snapshot."""
 
     async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None: ...
 
@@ -63,8 +64,11 @@ class ReadDb(Protocol):
 
     async def value(self, sql: str, params: Sequence[object] = ()) -> Any: ...
 
-    def snapshot(self) -> AbstractAsyncContextManager[Db]:
-        """A read-only transaction: every statement run on the :class:`Db` it gives sees the same data."""
+    async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
+        """``work``'s statements in one read-only snapshot (they all see the same data).  For reads whose cost grows
+        with the data (lists, searches, a customer's entries): each statement is bounded in time
+        (:class:`QueryTimeout`), and none holds the event loop for long (SQLite runs ``work`` inline while it is
+        quick, else again off the event loop).  ``work`` must only read through the :class:`Db` it is given."""
         ...
 
 
@@ -82,10 +86,8 @@ class _Closed:
     async def value(self, sql: str, params: Sequence[object] = ()) -> NoReturn:
         raise StoreUnavailable("the store is not open")
 
-    @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[Db]:
+    async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
         raise StoreUnavailable("the store is not open")
-        yield  # pragma: no cover - never reached
 
 
 CLOSED: Final[ReadDb] = _Closed()

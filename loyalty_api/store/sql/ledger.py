@@ -31,7 +31,7 @@ from loyalty_api.store.sql.balances import (
     balance_mismatch,
     cumulative_change,
 )
-from loyalty_api.store.sql.db import Db, ReadDb
+from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
 from loyalty_api.store.sql.rows import custom_fields_text, ledger_entry_from_row
 
@@ -255,11 +255,15 @@ class LedgerReads:
         sql = self._ledger_sql
         d = sql.d
         of_customer = (campaign_pk, customer_pk)
-        async with self._reads.snapshot() as db:
+
+        async def work(db: Db) -> tuple[list[Row], list[Row], Row | None, list[Row]]:
             sums = await db.all(sql.read_sums, of_customer)
             rows = await db.all(sql.read_entries, (*of_customer, limit))
             summary = await db.one(sql.read_summary, of_customer)
             names = await db.all(sql.item_names, (campaign_pk, campaign_pk))
+            return sums, rows, summary, names
+
+        sums, rows, summary, names = await self._reads.read(work)
         assert summary is not None
         count, last_at, last_redeemed_at = summary
         item_sums = {str(row[0]): LedgerSums(int(row[1]), int(row[2])) for row in sums}
@@ -277,6 +281,9 @@ class LedgerReads:
         )
 
     async def balance_mismatches(self) -> list[BalanceMismatch]:
-        async with self._reads.snapshot() as db:  # one snapshot of the ledger and the balances
-            rows = await db.all(self._ledger_sql.mismatches)
-        return [balance_mismatch(tuple(row)) for row in rows]
+        mismatches = self._ledger_sql.mismatches
+
+        async def work(db: Db) -> list[Row]:  # one snapshot of the ledger and the balances
+            return await db.all(mismatches)
+
+        return [balance_mismatch(tuple(row)) for row in await self._reads.read(work)]

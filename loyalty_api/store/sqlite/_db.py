@@ -1,5 +1,5 @@
 """The shared statements executed on a SQLite connection, inline on the event loop: a statement takes
-microseconds, and no await here ever suspends."""
+microseconds, and no await here ever suspends.  (``_reads.py`` moves reads that take longer off the loop.)"""
 
 from __future__ import annotations
 
@@ -8,41 +8,52 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from loyalty_api.store.interface import QueryTimeout
 from loyalty_api.store.sql.db import ConstraintViolation, Row
 
 __all__ = ["SqliteDb"]
 
 
 class SqliteDb:
-    """A :class:`Db` (and :class:`ReadDb`) on one connection."""
+    """A :class:`Db` on one connection.  The ``*_now`` methods are the same statements, called without a
+    coroutine (from a helper thread)."""
 
     __slots__ = ("_conn",)
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+    def one_now(self, sql: str, params: Sequence[object] = ()) -> Row | None:
         try:
             row: Row | None = self._conn.execute(sql, params).fetchone()
-        except sqlite3.IntegrityError as exc:
-            raise _violation(exc) from exc
+        except sqlite3.Error as exc:
+            raise _translated(exc) from exc
         return row
 
-    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+    def all_now(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         try:
             return self._conn.execute(sql, params).fetchall()
-        except sqlite3.IntegrityError as exc:
-            raise _violation(exc) from exc
+        except sqlite3.Error as exc:
+            raise _translated(exc) from exc
+
+    def run_now(self, sql: str, params: Sequence[object] = ()) -> int:
+        try:
+            return int(self._conn.execute(sql, params).rowcount)
+        except sqlite3.Error as exc:
+            raise _translated(exc) from exc
+
+    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        return self.one_now(sql, params)
+
+    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return self.all_now(sql, params)
 
     async def value(self, sql: str, params: Sequence[object] = ()) -> Any:
         row = await self.one(sql, params)
         return None if row is None else row[0]
 
     async def run(self, sql: str, params: Sequence[object] = ()) -> int:
-        try:
-            return int(self._conn.execute(sql, params).rowcount)
-        except sqlite3.IntegrityError as exc:
-            raise _violation(exc) from exc
+        return self.run_now(sql, params)
 
     async def lock(self, seed: int, key: str) -> None:
         """Nothing to take: the write transaction (BEGIN IMMEDIATE) holds the whole database."""
@@ -67,9 +78,13 @@ class SqliteDb:
             self._conn.execute("COMMIT")
 
 
-def _violation(exc: sqlite3.IntegrityError) -> ConstraintViolation:
-    """``UNIQUE constraint failed: customers.account_pk, customers.card_number`` -> its columns."""
-    text = str(exc)
-    _, _, names = text.partition(": ")
-    columns = tuple(part.strip().rpartition(".")[2] for part in names.split(",") if "." in part)
-    return ConstraintViolation(text, columns)
+def _translated(exc: sqlite3.Error) -> Exception:
+    if isinstance(exc, sqlite3.IntegrityError):
+        # "UNIQUE constraint failed: customers.account_pk, customers.card_number" -> its columns.
+        text = str(exc)
+        _, _, names = text.partition(": ")
+        columns = tuple(part.strip().rpartition(".")[2] for part in names.split(",") if "." in part)
+        return ConstraintViolation(text, columns)
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
+        return QueryTimeout(str(exc))
+    return exc

@@ -14,8 +14,8 @@ from loyalty_api.store.interface import SaleWork, StoreUnavailable, WriteTx, run
 from loyalty_api.store.models import utc_now
 from loyalty_api.store.sql.db import CLOSED, ReadDb
 from loyalty_api.store.sql.store_base import SqlStore
-from loyalty_api.store.sqlite._db import SqliteDb
 from loyalty_api.store.sqlite._dialect import FOLD_FUNCTION, SQL, time_text, unicode_lower
+from loyalty_api.store.sqlite._reads import SqliteReads
 from loyalty_api.store.sqlite._writer import GroupCommitWriter
 
 __all__ = ["SYNCHRONOUS_MODES", "SqliteStore", "sqlite_path"]
@@ -38,7 +38,9 @@ def sqlite_path(url: str) -> str:
 
 
 class SqliteStore(SqlStore, statements=SQL):
-    def __init__(self, url: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self, url: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000, statement_timeout_ms: int = 5000
+    ) -> None:
         mode = synchronous.upper()
         if mode not in SYNCHRONOUS_MODES:
             raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}, not {synchronous!r}")
@@ -48,9 +50,11 @@ class SqliteStore(SqlStore, statements=SQL):
         self.path = sqlite_path(url)
         self.synchronous = mode
         self._busy_timeout_ms = busy_timeout_ms
+        self._statement_timeout = statement_timeout_ms / 1000
         self._write_conn: sqlite3.Connection | None = None
         self._read_conn: sqlite3.Connection | None = None
         self._reads: ReadDb = CLOSED
+        self._sqlite_reads: SqliteReads | None = None
         self._writer: GroupCommitWriter | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -73,7 +77,7 @@ class SqliteStore(SqlStore, statements=SQL):
             self._read_conn = self._connect()
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
-        self._reads = SqliteDb(self._read_conn)
+        self._reads = self._sqlite_reads = SqliteReads(self._read_conn, self._connect, self._statement_timeout)
         self._writer = GroupCommitWriter(
             self._write_conn, commit_in_thread=self.synchronous != "NORMAL", busy_timeout_ms=self._busy_timeout_ms
         )
@@ -82,6 +86,9 @@ class SqliteStore(SqlStore, statements=SQL):
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
+        if self._sqlite_reads is not None:
+            self._sqlite_reads.close()
+            self._sqlite_reads = None
         for conn in (self._write_conn, self._read_conn):
             if conn is not None:
                 conn.close()

@@ -1,0 +1,142 @@
+"""SQLite's reads: inline on the event loop while they are quick, off it when they are not.
+
+SQLite runs a statement in the calling thread.  A look-up by key takes microseconds and runs inline (a thread hop
+would cost ten times more), but a search over every customer of a large account could hold the event loop, and
+every other client, for seconds.  So :meth:`SqliteReads.read` runs a read inline with a budget
+(:data:`INLINE_BUDGET`): the connection's progress handler interrupts it when the budget is spent, and the read runs
+again, whole, on a connection of its own in a helper thread, there bounded by the statement timeout
+(:class:`QueryTimeout`).  One such read runs at a time: they queue behind each other, not in front of the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
+
+from loyalty_api.store.interface import QueryTimeout
+from loyalty_api.store.sql.db import Db, Row
+from loyalty_api.store.sqlite._db import SqliteDb
+
+__all__ = ["INLINE_BUDGET", "Deadline", "SqliteReads"]
+
+T = TypeVar("T")
+#: How long a read may hold the event loop before it is moved off it (seconds).
+INLINE_BUDGET: Final = 0.02
+# The progress handler is called every so many virtual machine instructions (a few microseconds of work).
+_PROGRESS_STEP: Final = 1000
+
+
+class Deadline:
+    """A connection's progress handler: interrupts the running statement once ``until`` (monotonic) has passed."""
+
+    __slots__ = ("until",)
+
+    def __init__(self) -> None:
+        self.until: float | None = None
+
+    def install(self, conn: sqlite3.Connection) -> None:
+        conn.set_progress_handler(self._expired, _PROGRESS_STEP)
+
+    def _expired(self) -> int:
+        until = self.until
+        return 1 if until is not None and time.monotonic() > until else 0
+
+
+class SqliteReads:
+    """The :class:`ReadDb` of the SQLite store."""
+
+    __slots__ = (
+        "_connect",
+        "_executor",
+        "_inline",
+        "_inline_deadline",
+        "_lock",
+        "_scan_conn",
+        "_scan_deadline",
+        "_timeout",
+    )
+
+    def __init__(
+        self, inline: sqlite3.Connection, connect: Callable[[], sqlite3.Connection], timeout_seconds: float
+    ) -> None:
+        self._inline = SqliteDb(inline)
+        self._inline_deadline = Deadline()
+        self._inline_deadline.install(inline)
+        self._scan_conn: sqlite3.Connection | None = None
+        self._connect = connect
+        self._scan_deadline = Deadline()
+        self._timeout = timeout_seconds
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reads")
+        self._lock = asyncio.Lock()
+
+    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        return await self._inline.one(sql, params)
+
+    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return await self._inline.all(sql, params)
+
+    async def value(self, sql: str, params: Sequence[object] = ()) -> Any:
+        return await self._inline.value(sql, params)
+
+    async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
+        # Inline: ``work`` only awaits this connection's statements, which never suspend, so no other coroutine
+        # runs (or resets the deadline) before it returns.
+        self._inline_deadline.until = time.monotonic() + INLINE_BUDGET
+        try:
+            async with self._inline.snapshot() as db:
+                return await work(db)
+        except QueryTimeout:
+            pass  # too long for the loop: again, off it
+        finally:
+            self._inline_deadline.until = None
+        async with self._lock:
+            return await self._off_the_loop(work)
+
+    async def _off_the_loop(self, work: Callable[[Db], Awaitable[T]]) -> T:
+        loop = asyncio.get_running_loop()
+        if self._scan_conn is None:
+            self._scan_conn = await loop.run_in_executor(self._executor, self._open_scan_connection)
+        db = _ThreadDb(self._scan_conn, self._executor)
+        self._scan_deadline.until = time.monotonic() + self._timeout
+        try:
+            await db.run("BEGIN")
+            try:
+                return await work(db)
+            finally:
+                await db.run("COMMIT")
+        finally:
+            self._scan_deadline.until = None
+
+    def _open_scan_connection(self) -> sqlite3.Connection:
+        conn = self._connect()
+        self._scan_deadline.install(conn)
+        return conn
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        if self._scan_conn is not None:
+            self._scan_conn.close()
+            self._scan_conn = None
+
+
+class _ThreadDb(SqliteDb):
+    """A :class:`Db` whose statements run in the reads' helper thread."""
+
+    __slots__ = ("_pool",)
+
+    def __init__(self, conn: sqlite3.Connection, pool: ThreadPoolExecutor) -> None:
+        super().__init__(conn)
+        self._pool = pool
+
+    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self.one_now, sql, params)
+
+    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self.all_now, sql, params)
+
+    async def run(self, sql: str, params: Sequence[object] = ()) -> int:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self.run_now, sql, params)
