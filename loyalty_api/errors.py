@@ -150,6 +150,13 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "An unexpected fault of the server (logged with its traceback, never shown).",
         ),
         _spec(
+            "balance_limit",
+            "The transaction would take a balance or cumulative total past 90,000,000,000,000.00, the largest the"
+            " server keeps; nothing was recorded.",
+            "record_activity, redeem or transaction_delete: the customer's balance or cumulative total in the campaign"
+            " would pass the store's limit.",
+        ),
+        _spec(
             "query_timeout",
             "The request asks for more work than the server allows one query; nothing was changed."
             " Ask for less (fewer search words, a smaller page).",

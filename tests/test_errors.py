@@ -146,6 +146,14 @@ def _query_timeout(client: TestClient, settings: Settings) -> httpx.Response:
         return impatient.post("/api.php", data=_customer_call("customer_find", find_customer=LARGEST_FIND))
 
 
+def _balance_limit(client: TestClient, _settings: Settings) -> httpx.Response:
+    """Ninety loads of the largest amount a request may carry fill a gift card to the limit; the next is refused."""
+    load = _customer_call("record_activity", campaign_id=GIFTCARD, code=_DEMO_CUSTOMER, amount="999999999999.99")
+    for _ in range(90):
+        assert xml_of(client.post("/api.php", data=load).content).get("status") == "success"
+    return client.post("/api.php", data=load)
+
+
 Trigger = Callable[[TestClient, Settings], httpx.Response]
 
 TRIGGERS: Final[dict[str, Trigger]] = {
@@ -208,6 +216,7 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
     "query_timeout": _query_timeout,
+    "balance_limit": _balance_limit,
 }
 
 

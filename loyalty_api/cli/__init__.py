@@ -83,7 +83,8 @@ def upgrade() -> None:
 
 @db.command()
 def check() -> None:
-    """Compare the running balances with the ledger's sums: "ok", or each difference and exit status 1."""
+    """Compare the running balances with the ledger's sums: "ok", or each difference (and each balance past the
+    store's limit, damage only an older version could do) and exit status 1."""
 
     async def run(store: Store) -> list[BalanceMismatch]:
         return await store.balance_mismatches()
@@ -102,7 +103,7 @@ def check() -> None:
                 "running": _sums_json(mismatch.running),
             }
         )
-    click.echo(f"{len(mismatches)} running balance(s) differ from the ledger", err=True)
+    click.echo(f"{len(mismatches)} running balance(s) differ from the ledger or are past the limit", err=True)
     raise SystemExit(1)
 
 

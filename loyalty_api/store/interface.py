@@ -54,6 +54,8 @@ __all__ = [
     "NewCampaign",
     "RewardValues",
     "Store",
+    "MAX_SUM_CENTS",
+    "BalanceLimit",
     "QueryTimeout",
     "StoreUnavailable",
     "WriteTx",
@@ -98,6 +100,16 @@ CUSTOMER_KEYS = ("code", "card_number", "customer_username")
 
 class StoreUnavailable(Exception):
     """The database cannot be reached or stayed locked too long; nothing was changed."""
+
+
+#: The largest balance, and cumulative total, the store keeps for a customer in a campaign, in hundredths:
+#: 90,000,000,000,000.00 units.  Below 2**53, so every one is exact as a double (what JavaScript clients parse),
+#: and far below 2**63, so no sum of a campaign's rows can pass the databases' 64-bit integers.
+MAX_SUM_CENTS: Final = 9 * 10**15
+
+
+class BalanceLimit(Exception):
+    """An entry would take a balance or a cumulative total past :data:`MAX_SUM_CENTS`; nothing of it was kept."""
 
 
 class QueryTimeout(Exception):

@@ -44,7 +44,7 @@ from loyalty_api.protocol.output import (
     default_output,
     render_document,
 )
-from loyalty_api.store.interface import QueryTimeout, Store, StoreUnavailable
+from loyalty_api.store.interface import BalanceLimit, QueryTimeout, Store, StoreUnavailable
 from loyalty_api.web._send import send_body
 from renderers import Element, el, get_renderer, response
 
@@ -146,6 +146,10 @@ class ApiEndpoint:
         except StoreUnavailable as exc:
             _log.warning("store unavailable: %s", exc)
             error = ApiError("store_unavailable")
+            return error_document(error), error.http_status
+        except BalanceLimit as exc:
+            _log.warning("refused past the balance limit while answering %s: %s", fields.value("type"), exc)
+            error = ApiError("balance_limit")
             return error_document(error), error.http_status
         except QueryTimeout as exc:
             _log.warning("statement stopped by its time limit while answering %s: %s", fields.value("type"), exc)

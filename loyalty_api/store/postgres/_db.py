@@ -16,7 +16,7 @@ import asyncpg
 from asyncpg import Connection, Record
 from asyncpg.pool import PoolConnectionProxy
 
-from loyalty_api.store.interface import QueryTimeout, StoreUnavailable
+from loyalty_api.store.interface import BalanceLimit, QueryTimeout, StoreUnavailable
 from loyalty_api.store.postgres._errors import is_unavailable
 from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.sql.db import ConstraintViolation, Db, Row
@@ -159,4 +159,6 @@ def _translated(exc: asyncpg.PostgresError) -> Exception:
         return ConstraintViolation(str(exc), columns)
     if isinstance(exc, asyncpg.QueryCanceledError):
         return QueryTimeout(str(exc))
+    if isinstance(exc, asyncpg.NumericValueOutOfRangeError):  # a sum past bigint
+        return BalanceLimit(str(exc))
     return exc

@@ -19,6 +19,7 @@ from loyalty_api.store.postgres._db import Conn, ConnDb
 from loyalty_api.store.postgres._dialect import SQL
 from loyalty_api.store.sql.campaigns import CampaignRows
 from loyalty_api.store.sql.db import Row
+from loyalty_api.store.sql.ledger import checked_sums
 from loyalty_api.store.sql.rows import changes_to_json, custom_fields_text
 from loyalty_api.store.sql.write_tx import SqlWriteTx
 
@@ -78,13 +79,11 @@ def recorded_sale(row: Row | None) -> RecordedSale | None:
     if row is None or row[0] is None:
         return None
     customer_pk, code, card_number, first_name, last_name, entry_pk, item_b, item_c, balance, cumulative = row
+    # Past the limit, BalanceLimit: the writer undoes the job, so nothing of the sale is kept.
+    total = checked_sums(balance, cumulative)
     return RecordedSale(
         CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name)),
-        AppendedEntry(
-            int(entry_pk),
-            item=LedgerSums(int(item_b), int(item_c)),
-            total=LedgerSums(int(balance), int(cumulative)),
-        ),
+        AppendedEntry(int(entry_pk), item=LedgerSums(int(item_b), int(item_c)), total=total),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Final
 
+from loyalty_api.store.interface import MAX_SUM_CENTS
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
 
 __all__ = [
@@ -46,15 +47,32 @@ ALL_BALANCES_FROM_LEDGER: Final = (
     f"INSERT INTO ledger_balances ({BALANCE_COLUMNS}) {_GROUP_SUMS}"
     " GROUP BY l.campaign_pk, l.customer_pk, l.service_product"
 )
-#: Every difference between ``ledger_balances`` and the ledger's own sums: (campaign_pk, customer_pk,
-#: service_product, ledger balance, ledger cumulative, running balance, running cumulative), the ledger's pair NULL
-#: for a row of ``ledger_balances`` that has no entries, the running pair NULL for entries that have no row.
+_ENTRY_CUMULATIVE: Final = (
+    "CASE WHEN l.reverses_pk IS NULL AND l.amount_cents > 0 THEN l.amount_cents"
+    " WHEN l.reverses_pk IS NOT NULL AND l.amount_cents < 0 THEN l.amount_cents ELSE 0 END"
+)
+# Sums that cannot overflow 64 bits however large the amounts (SQLite's sum() of integers fails when it would):
+# the billions and the rest of each amount summed apart, then put together (a REAL on SQLite when the whole is past
+# 64 bits: such a row is damaged, and shown).
+_SPLIT: Final = 1_000_000_000
+
+
+def _exact_sum(expression: str) -> str:
+    return f"(sum(({expression}) / {_SPLIT}) * {_SPLIT} + sum(({expression}) % {_SPLIT}))"
+
+
+#: Every difference between ``ledger_balances`` and the ledger's own sums, and every running balance past
+#: :data:`~loyalty_api.store.interface.MAX_SUM_CENTS`: (campaign_pk, customer_pk, service_product, ledger balance,
+#: ledger cumulative, running balance, running cumulative), the ledger's pair NULL for a row of ``ledger_balances``
+#: that has no entries, the running pair NULL for entries that have no row.
 BALANCE_MISMATCHES: Final = (
-    "WITH s AS (SELECT l.campaign_pk, l.customer_pk, l.service_product, sum(l.amount_cents) AS balance,"
-    f" {CUMULATIVE_SUM} AS cumulative FROM ledger l GROUP BY l.campaign_pk, l.customer_pk, l.service_product)"
+    f"WITH s AS (SELECT l.campaign_pk, l.customer_pk, l.service_product, {_exact_sum('l.amount_cents')} AS balance,"
+    f" {_exact_sum(_ENTRY_CUMULATIVE)} AS cumulative FROM ledger l"
+    " GROUP BY l.campaign_pk, l.customer_pk, l.service_product)"
     " SELECT s.campaign_pk, s.customer_pk, s.service_product, s.balance, s.cumulative,"
     f" b.balance_cents, b.cumulative_cents FROM s LEFT JOIN ledger_balances b ON {_SAME_KEY}"
     " WHERE b.campaign_pk IS NULL OR b.balance_cents <> s.balance OR b.cumulative_cents <> s.cumulative"
+    f" OR abs(b.balance_cents) > {MAX_SUM_CENTS} OR abs(b.cumulative_cents) > {MAX_SUM_CENTS}"
     " UNION ALL SELECT b.campaign_pk, b.customer_pk, b.service_product, NULL, NULL, b.balance_cents,"
     " b.cumulative_cents FROM ledger_balances b WHERE NOT EXISTS (SELECT 1 FROM ledger l"
     " WHERE l.campaign_pk = b.campaign_pk AND l.customer_pk = b.customer_pk AND l.service_product = b.service_product)"
@@ -104,7 +122,8 @@ def balance_mismatch(row: Sequence[object]) -> BalanceMismatch:
 
 
 def _whole(value: object) -> int:
-    """A whole number from the database (PostgreSQL's sum of bigints is a numeric, a Decimal)."""
-    if isinstance(value, int | Decimal):
+    """A whole number from the database (PostgreSQL's sum of bigints is a numeric, a Decimal; a damaged SQLite row,
+    or a sum past 64 bits, a float: shown as the whole number nearest to it)."""
+    if isinstance(value, int | Decimal | float):
         return int(value)
-    raise TypeError(f"not a whole number: {value!r}")
+    raise TypeError(f"not a number: {value!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from loyalty_api.store.interface import CUSTOMER_KEYS
+from loyalty_api.store.interface import CUSTOMER_KEYS, MAX_SUM_CENTS, BalanceLimit
 from loyalty_api.store.ledger_models import (
     AppendedEntry,
     BalanceMismatch,
@@ -35,7 +35,7 @@ from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
 from loyalty_api.store.sql.rows import custom_fields_text, ledger_entry_from_row
 
-__all__ = ["LedgerReads", "LedgerSql", "LedgerWrites", "add_activation_entry"]
+__all__ = ["LedgerReads", "LedgerSql", "LedgerWrites", "add_activation_entry", "checked_sums"]
 
 _ENTRY_COLUMNS: Final = (
     'account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents, "authorization",'
@@ -129,6 +129,16 @@ class LedgerSql:
         self.mismatches = q(BALANCE_MISMATCHES)
 
 
+def checked_sums(balance: object, cumulative: object) -> LedgerSums:
+    """A customer's sums in a campaign after an entry, or :class:`BalanceLimit` when either is past
+    :data:`MAX_SUM_CENTS` (whatever the sums are: a float where SQLite's integers overflowed)."""
+    if not (isinstance(balance, int) and isinstance(cumulative, int)):
+        raise BalanceLimit(f"the sums are no longer whole numbers: {balance!r}, {cumulative!r}")
+    if abs(balance) > MAX_SUM_CENTS or abs(cumulative) > MAX_SUM_CENTS:
+        raise BalanceLimit(f"balance {balance}, cumulative {cumulative}: past {MAX_SUM_CENTS}")
+    return LedgerSums(balance, cumulative)
+
+
 async def add_activation_entry(
     db: Db, sql: LedgerSql, account_pk: int, campaign_pk: int, customer_pk: int, user_name: str, at: datetime
 ) -> None:
@@ -178,11 +188,9 @@ class LedgerWrites:
             after = await self._db.one(sql.sums_after, (product, product, entry.campaign_pk, entry.customer_pk))
             assert after is not None
             balance, cumulative, item_balance, item_cumulative = after
-        return AppendedEntry(
-            int(pk),
-            item=LedgerSums(int(item_balance), int(item_cumulative)),
-            total=LedgerSums(int(balance), int(cumulative)),
-        )
+        # Past the limit the transaction's caller rolls back: nothing of the entry is kept.
+        total = checked_sums(balance, cumulative)
+        return AppendedEntry(int(pk), item=LedgerSums(int(item_balance), int(item_cumulative)), total=total)
 
     async def record_sale(self, sale: NewSale) -> RecordedSale | None:
         """The sale in three statements, where the transaction holds the whole database (SQLite): nobody else can
@@ -196,6 +204,8 @@ class LedgerWrites:
             return None
         customer_pk, code, card_number, first_name, last_name, rows, balance, cumulative = found
         campaign_pk, amount, product = sale.campaign_pk, sale.amount_cents, sale.service_product
+        change = cumulative_change(amount, None)
+        total = checked_sums(balance + amount, cumulative + change)  # refused before anything is written
         if not rows:  # the customer's first entry in the campaign: the activation entry goes first
             await add_activation_entry(db, sql, account_pk, campaign_pk, customer_pk, sale.user_name, sale.at)
         entry_pk = await db.value(
@@ -215,16 +225,11 @@ class LedgerWrites:
                 custom_fields_text(sale.custom_fields),
             ),
         )
-        change = cumulative_change(amount, None)
         item = await db.one(sql.upsert_returning, (account_pk, campaign_pk, customer_pk, product, amount, change))
         assert item is not None
         # The customer's balances cannot have changed since they were read: the sums after are those before plus
         # this entry.
-        entry = AppendedEntry(
-            int(entry_pk),
-            item=LedgerSums(int(item[0]), int(item[1])),
-            total=LedgerSums(int(balance) + amount, int(cumulative) + change),
-        )
+        entry = AppendedEntry(int(entry_pk), item=LedgerSums(int(item[0]), int(item[1])), total=total)
         card = CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name))
         return RecordedSale(card, entry)
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from loyalty_api.store.interface import QueryTimeout
+from loyalty_api.store.interface import BalanceLimit, QueryTimeout
 from loyalty_api.store.sql.db import ConstraintViolation, Row
 
 __all__ = ["SqliteDb"]
@@ -87,4 +87,6 @@ def _translated(exc: sqlite3.Error) -> Exception:
         return ConstraintViolation(text, columns)
     if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
         return QueryTimeout(str(exc))
+    if str(exc) == "integer overflow":  # sum() of stored amounts past 64 bits
+        return BalanceLimit(str(exc))
     return exc
