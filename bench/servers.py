@@ -165,7 +165,13 @@ def start_reference(work_dir: Path) -> Server:
 def start_app(name: str, work_dir: Path, database_url: str, *, synchronous: str = "FULL", workers: int = 1) -> Server:
     """``loyalty-api serve --demo`` on ``database_url`` (migrations and the demo world are applied first)."""
     port = free_port()
-    env = {"LOYALTY_DATABASE_URL": database_url, "LOYALTY_SQLITE_SYNCHRONOUS": synchronous}
+    env = {
+        "LOYALTY_DATABASE_URL": database_url,
+        "LOYALTY_SQLITE_SYNCHRONOUS": synchronous,
+        # The wrong-key scenario measures the credential check itself, at thousands of failures a second from one
+        # address: the login throttle would answer all but the first twenty without checking anything.
+        "LOYALTY_LOGIN_FAILURE_LIMIT": "1000000000",
+    }
     command = [
         *loyalty_api_command(),
         "serve",

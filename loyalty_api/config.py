@@ -5,10 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "redacted"]
 
 DEFAULT_DATABASE_URL = "sqlite:///loyalty.db"
+
+
+def redacted(url: str) -> str:
+    """``url`` as it may be shown or logged: a password in it replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +30,9 @@ class Settings:
     postgres_pool_min: int = 2
     postgres_pool_max: int = 10
     login_cache_seconds: float = 2.0
+    # Failed logins allowed per address (and per user from a failing address) in a window (accounts/throttle.py).
+    login_failure_limit: int = 20
+    login_failure_window_seconds: int = 60
     idempotency_hours: int = 24
     # How long one statement may run (docs/security.md): reads, and writes (the archive moves whole campaigns).
     statement_timeout_ms: int = 5000
@@ -41,6 +55,8 @@ class Settings:
             postgres_pool_min=_int(env, "LOYALTY_POSTGRES_POOL_MIN", 2),
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
             login_cache_seconds=_int(env, "LOYALTY_LOGIN_CACHE_SECONDS", 2),
+            login_failure_limit=_positive(env, "LOYALTY_LOGIN_FAILURE_LIMIT", 20),
+            login_failure_window_seconds=_positive(env, "LOYALTY_LOGIN_FAILURE_WINDOW_SECONDS", 60),
             idempotency_hours=_idempotency_hours(env),
             statement_timeout_ms=_positive(env, "LOYALTY_STATEMENT_TIMEOUT_MS", 5000),
             write_statement_timeout_ms=_positive(env, "LOYALTY_WRITE_STATEMENT_TIMEOUT_MS", 60000),

@@ -41,7 +41,7 @@ async def validate_customer_password(ctx: CallContext) -> Element:
         return await tx.reserve_login_attempt(account_pk, subject, now, since, customer_login.MAX_FAILURES)
 
     if not await ctx.store.write(reserve):
-        raise ApiError("too_many_attempts")
+        raise ApiError("too_many_attempts", subject="customer")
     matched = customer is not None and _others_match(customer, ctx)
     for name, secret in secrets.items():
         stored = None if customer is None else getattr(customer, SECRET_COLUMNS[name])

@@ -13,14 +13,16 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from loyalty_api.accounts.throttle import LoginThrottle
 from loyalty_api.config import Settings
-from loyalty_api.handler.idempotency import MIN_KEEP_HOURS
 from loyalty_api.store import Store, StoreUnavailable, create_store
 from loyalty_api.web.endpoint import ApiEndpoint
 
 __all__ = ["API_PATHS", "YOUNG_COLLECTION_THRESHOLD", "LoyaltyApp", "create_app", "app_from_env"]
 
-API_PATHS: Final = frozenset({"/api.php", "/"})
+# "/api.php/" is answered as "/api.php" (as PHP would run the script), never redirected: a redirect built from the
+# Host header would repeat the query string, keys included, to wherever Host points.
+API_PATHS: Final = frozenset({"/api.php", "/api.php/", "/"})
 # Young objects allowed before a collection (Python's default is 700).  A request holds a few hundred container
 # objects (its fields, its answer's document) until it is sent, and with dozens in flight the default collected
 # every few requests, traversing objects that were about to be freed anyway: 5% of record_activity's instructions
@@ -31,9 +33,10 @@ YOUNG_COLLECTION_THRESHOLD: Final = 10_000
 class LoyaltyApp:
     """The whole server.  ``store`` is opened at startup and closed at shutdown (ASGI lifespan)."""
 
-    def __init__(self, store: Store, login_cache_seconds: float = 0, idempotency_hours: int = MIN_KEEP_HOURS) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
-        self.api = ApiEndpoint(store, login_cache_seconds, idempotency_hours)
+        throttle = LoginThrottle(settings.login_failure_limit, settings.login_failure_window_seconds)
+        self.api = ApiEndpoint(store, settings.login_cache_seconds, settings.idempotency_hours, throttle)
         self.starlette = Starlette(
             routes=[
                 Route("/api.php", self.api, methods=["GET", "POST"]),
@@ -42,6 +45,7 @@ class LoyaltyApp:
             ],
             lifespan=self._lifespan,
         )
+        self.starlette.router.redirect_slashes = False  # no redirects at all: a 404 names nothing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in API_PATHS:
@@ -74,7 +78,7 @@ class LoyaltyApp:
 
 def create_app(settings: Settings | None = None) -> LoyaltyApp:
     chosen = settings or Settings.from_env()
-    return LoyaltyApp(create_store(chosen), chosen.login_cache_seconds, chosen.idempotency_hours)
+    return LoyaltyApp(create_store(chosen), chosen)
 
 
 def app_from_env() -> LoyaltyApp:

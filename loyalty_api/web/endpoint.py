@@ -15,6 +15,7 @@ from typing import Final
 from starlette.types import Receive, Scope, Send
 
 from loyalty_api.accounts.auth import LoginCache, authenticate
+from loyalty_api.accounts.throttle import LoginThrottle
 from loyalty_api.calls import is_idempotent, resolve_call
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import Answer, CallContext
@@ -62,10 +63,17 @@ def error_document(error: ApiError) -> Element:
 
 
 class ApiEndpoint:
-    def __init__(self, store: Store, login_cache_seconds: float = 0, idempotency_hours: int = MIN_KEEP_HOURS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        login_cache_seconds: float = 0,
+        idempotency_hours: int = MIN_KEEP_HOURS,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self.store = store
         self.logins = LoginCache(login_cache_seconds)
         self.idempotency = IdempotencyKeeper(idempotency_hours)
+        self.throttle = throttle or LoginThrottle()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
@@ -112,7 +120,9 @@ class ApiEndpoint:
             await _send_doc(send, default_output(), exc)
             return
         key = header_key.decode("utf-8", "replace") if header_key else None
-        answer, status = await self._answer(fields, key, idempotency_header, output)
+        client = scope.get("client")
+        address = None if client is None else str(client[0])
+        answer, status = await self._answer(fields, key, idempotency_header, output, address)
         if isinstance(answer, RenderedAnswer):
             await send_body(
                 send, answer.status, answer.content_type, answer.body, _REPLAYED if answer.replayed else None
@@ -121,7 +131,12 @@ class ApiEndpoint:
         await _send(send, output, answer, status)
 
     async def _answer(
-        self, fields: Fields, header_key: str | None, idempotency_header: bytes | None, output: OutputChoice
+        self,
+        fields: Fields,
+        header_key: str | None,
+        idempotency_header: bytes | None,
+        output: OutputChoice,
+        address: str | None,
     ) -> tuple[Answer, int]:
         try:
             with_nul = fields.first_with_nul()
@@ -132,7 +147,14 @@ class ApiEndpoint:
             key = header_key or fields.value("user_api_key") or fields.value("user_password")
             if key is None:
                 raise ApiError("parameter_missing", field="user_password")
-            principal = await authenticate(self.store, account_id, user_name, key, self.logins)
+            throttle = self.throttle
+            if not throttle.allows(account_id, user_name, address):
+                raise ApiError("too_many_attempts", subject="user")
+            try:
+                principal = await authenticate(self.store, account_id, user_name, key, self.logins)
+            except ApiError:
+                throttle.failed(account_id, user_name, address)
+                raise
             handler = resolve_call(fields)
             idempotency = None
             if is_idempotent(handler):
