@@ -6,8 +6,13 @@ Neither needs credentials, and neither says anything about the data or the datab
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from starlette.testclient import TestClient
@@ -15,9 +20,10 @@ from starlette.testclient import TestClient
 from loyalty_api.config import Settings
 from loyalty_api.store import create_store
 from loyalty_api.store.postgres._url import parse_postgres_url
+from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
 from tests._backends import backend_settings, postgres_url
-from tests._live_server import free_port
+from tests._live_server import free_port, live_server
 from tests.helpers import ADMIN, xml_of
 
 RECOVERY_TIMEOUT = 10.0
@@ -124,3 +130,51 @@ async def _terminate(application_name: str) -> int:
         )
     finally:
         await conn.close()
+
+
+def test_readyz_is_503_while_the_store_refuses_writes(settings: Settings) -> None:
+    """Reads still work, but another process holds the write lock (SQLite) or the table the check writes
+    (PostgreSQL) past the check's time: the store cannot take writes, so it is not ready."""
+    impatient = dataclasses.replace(settings, sqlite_busy_timeout_ms=200)
+    with TestClient(create_app(impatient)) as client:
+        assert _probe(client, "/readyz") == (200, "ready")
+        with _writes_blocked(settings):
+            assert _probe(client, "/readyz") == (503, "unavailable")
+        assert _probe(client, "/readyz") == (200, "ready")
+
+
+@contextlib.contextmanager
+def _writes_blocked(settings: Settings) -> Iterator[None]:
+    url = settings.database_url
+    if url.startswith("sqlite:"):
+        conn = sqlite3.connect(sqlite_path(url), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+        return
+    parsed = parse_postgres_url(url)
+
+    async def lock() -> asyncpg.Connection:
+        conn = await asyncpg.connect(parsed.dsn, server_settings=parsed.server_settings)
+        await conn.execute("BEGIN; LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+        return conn
+
+    loop = asyncio.new_event_loop()
+    holder = loop.run_until_complete(lock())
+    try:
+        yield
+    finally:
+        loop.run_until_complete(holder.close())
+        loop.close()
+
+
+def test_serve_never_shows_the_database_password(tmp_path: Path) -> None:
+    parts = urlsplit(backend_settings("postgres", tmp_path).database_url)
+    with_password = urlunsplit(parts._replace(netloc=f"{parts.username}:s3cr3t-pw@{parts.hostname}:{parts.port}"))
+    with live_server(with_password, tmp_path) as server:
+        log = server.log_text()
+    assert "serving postgresql://postgres:***@" in log
+    assert "s3cr3t-pw" not in log

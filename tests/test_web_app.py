@@ -66,7 +66,19 @@ def test_probes_answer_get_only(client: TestClient, method: str) -> None:
 
 
 def test_the_api_paths() -> None:
-    assert frozenset({"/", "/api.php"}) == API_PATHS
+    assert frozenset({"/", "/api.php", "/api.php/"}) == API_PATHS
+
+
+def test_a_trailing_slash_is_answered_never_redirected(client: TestClient) -> None:
+    """``/api.php/`` answered a 307 whose Location came from the Host header and repeated the query string, keys
+    included.  It is answered as ``/api.php`` (as PHP runs the script); other paths never redirect either."""
+    query = {"account_id": "greatwidgets", "user_id": "john1970", "user_password": "1959caadac9b13dcb3"}
+    reply = client.get("/api.php/", params={**query, "type": "campaigns_list"}, headers={"Host": "evil.example"})
+    assert reply.status_code == 200 and 'status="success"' in reply.text
+    assert "location" not in reply.headers
+    for path in ("/healthz/", "/readyz/"):
+        other = client.get(path, params=query, follow_redirects=False)
+        assert other.status_code == 404 and "location" not in other.headers
 
 
 def test_both_api_paths_reach_the_endpoint(client: TestClient) -> None:

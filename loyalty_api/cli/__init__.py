@@ -13,7 +13,7 @@ import uvicorn
 from loyalty_api.cli._admin import account, campaign, user
 from loyalty_api.cli._common import echo_json, with_store
 from loyalty_api.cli._customers import customer
-from loyalty_api.config import Settings
+from loyalty_api.config import Settings, redacted
 from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo
 from loyalty_api.store.interface import Store
@@ -51,7 +51,7 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
         raise click.ClickException(str(exc)) from exc
     asyncio.run(with_store(prepare, migrate=False))
     settings = Settings.from_env()
-    click.echo(f"serving {settings.database_url} at http://{host}:{port}/api.php")
+    click.echo(f"serving {redacted(settings.database_url)} at http://{host}:{port}/api.php")
     uvicorn.run(
         "loyalty_api.web.app:app_from_env",
         factory=True,

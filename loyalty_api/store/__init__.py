@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loyalty_api.config import Settings
+from loyalty_api.config import Settings, redacted
 from loyalty_api.store.interface import QueryTimeout, Store, StoreUnavailable, WriteTx
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
 
@@ -45,4 +45,6 @@ def create_store(settings: Settings) -> Store:
             statement_timeout_ms=settings.statement_timeout_ms,
             write_statement_timeout_ms=settings.write_statement_timeout_ms,
         )
-    raise ValueError(f"unsupported LOYALTY_DATABASE_URL {url!r}: use sqlite:///path or postgresql://user@host:port/db")
+    raise ValueError(
+        f"unsupported LOYALTY_DATABASE_URL {redacted(url)!r}: use sqlite:///path or postgresql://user@host:port/db"
+    )

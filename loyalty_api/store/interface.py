@@ -298,7 +298,7 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
     async def ping(self) -> None:
-        """Raise :class:`StoreUnavailable` unless the database answers a query."""
+        """Raise :class:`StoreUnavailable` unless the database answers a query and commits a write."""
         ...
 
     async def migrate(self) -> list[str]:

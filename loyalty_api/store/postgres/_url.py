@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from loyalty_api.config import redacted
+
 __all__ = ["SCHEMES", "PostgresUrl", "parse_postgres_url"]
 
 SCHEMES: Final = ("postgresql", "postgres")
@@ -31,7 +33,7 @@ class PostgresUrl:
 def parse_postgres_url(url: str) -> PostgresUrl:
     parts = urlsplit(url)
     if parts.scheme not in SCHEMES:
-        raise ValueError(f"not a PostgreSQL URL: {url!r} (expected postgresql://user@host:port/db)")
+        raise ValueError(f"not a PostgreSQL URL: {redacted(url)!r} (expected postgresql://user@host:port/db)")
     options = parse_qsl(parts.query, keep_blank_values=True)
     schema: str | None = None
     kept: list[tuple[str, str]] = []

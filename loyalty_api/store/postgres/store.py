@@ -139,6 +139,7 @@ class PostgresStore(SqlStore, statements=SQL):
             if is_unavailable(exc):
                 raise unavailable(exc) from exc
             raise
+        await self._check_writes(PING_TIMEOUT_S)
 
     async def migrate(self) -> list[str]:
         await self.open()

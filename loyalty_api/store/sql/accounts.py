@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from loyalty_api.store.models import Account, Login, Principal, Role
-from loyalty_api.store.sql.db import Db, ReadDb
+from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
 from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, account_from_row
 
@@ -40,6 +41,16 @@ def allowed_set(text: object) -> frozenset[str] | None:
     return frozenset(part for part in str(text).split(",") if part)
 
 
+# A row shaped like find_login's, for an unknown user (see AccountReads.find_login).
+_NO_LOGIN: Final = (0, "", "", "USD", 0, 0, 0, "", "K", "0000000000000000,0000000000000001", "")
+
+
+def _login_from_row(row: Row) -> Login:
+    user_pk, name, role, allowed, digest = row[6:]
+    principal = Principal(account_from_row(row), int(user_pk), str(name), Role(role), allowed_set(allowed))
+    return Login(principal, str(digest))
+
+
 class AccountReads:
     """The accounts' reads of :class:`Store`."""
 
@@ -49,11 +60,10 @@ class AccountReads:
 
     async def find_login(self, account_id: str, user_name: str) -> Login | None:
         row = await self._reads.one(self._account_sql.find_login, (account_id, user_name))
-        if row is None:
-            return None
-        user_pk, name, role, allowed, digest = row[6:]
-        principal = Principal(account_from_row(row), int(user_pk), str(name), Role(role), allowed_set(allowed))
-        return Login(principal, str(digest))
+        # An unknown user costs the same work as a known one: a stand-in row is read into a login, then dropped, so
+        # that the answer's timing does not tell which users exist.
+        login = _login_from_row(_NO_LOGIN if row is None else row)
+        return None if row is None else login
 
     async def account_count(self) -> int:
         return int(await self._reads.value(self._account_sql.count))

@@ -7,10 +7,11 @@ and provides ``_reads``, ``write`` and ``write_sale`` (its connections and its g
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from loyalty_api.store.interface import CampaignValues, WriteTx
+from loyalty_api.store.interface import CampaignValues, StoreUnavailable, WriteTx
 from loyalty_api.store.ledger_models import NewLedgerEntry
 from loyalty_api.store.models import Account, Campaign, Principal, utc_now
 from loyalty_api.store.sql.accounts import AccountReads
@@ -40,6 +41,21 @@ class SqlStore(CampaignReads, CustomerReads, LedgerReads, AccountReads):
 
     async def write(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
         raise NotImplementedError
+
+    async def _check_writes(self, timeout: float) -> None:
+        """:class:`StoreUnavailable` unless a write transaction commits within ``timeout`` seconds (``ping``: the
+        store is ready only if it accepts writes, not only reads)."""
+
+        async def touch(tx: WriteTx) -> None:
+            await _sql_tx(tx).touch()
+
+        try:
+            async with asyncio.timeout(timeout):
+                await self.write(touch)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"the store does not accept writes: {exc or type(exc).__name__}") from exc
 
     # --- operator writes -------------------------------------------------------------------------
 

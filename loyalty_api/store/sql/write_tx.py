@@ -8,7 +8,7 @@ makes one per job, with the campaign rows the batch holds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from loyalty_api.store.sql.accounts import AccountWrites
 from loyalty_api.store.sql.archive import ArchiveWrites
@@ -21,6 +21,9 @@ from loyalty_api.store.sql.logins import LoginWrites
 from loyalty_api.store.sql.statements import Statements
 
 __all__ = ["SqlWriteTx"]
+
+# A write that changes nothing: what a readiness check commits to learn that the store accepts writes.
+_TOUCH: Final = "UPDATE schema_migrations SET name = name WHERE version = (SELECT min(version) FROM schema_migrations)"
 
 
 class SqlWriteTx(
@@ -36,6 +39,10 @@ class SqlWriteTx(
     def __init__(self, db: Db, campaigns: CampaignRows) -> None:
         self._db = db
         self._campaigns = campaigns
+
+    async def touch(self) -> None:
+        """Write without changing anything (the readiness check's write)."""
+        await self._db.run(_TOUCH)
 
     def __init_subclass__(cls, *, statements: Statements | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

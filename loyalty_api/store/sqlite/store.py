@@ -107,6 +107,7 @@ class SqliteStore(SqlStore, statements=SQL):
             await self._reads.one("SELECT 1 FROM schema_migrations LIMIT 1")
         except sqlite3.Error as exc:
             raise StoreUnavailable(str(exc)) from exc
+        await self._check_writes(self._busy_timeout_ms / 1000 + 1)
 
     async def migrate(self) -> list[str]:
         await self.open()
