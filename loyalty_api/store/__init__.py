@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from loyalty_api.config import Settings
+from typing import Protocol
+
 from loyalty_api.store.interface import Store, StoreUnavailable, WriteTx
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
 
@@ -16,13 +17,34 @@ __all__ = [
     "Principal",
     "Role",
     "Store",
+    "StoreSettings",
     "StoreUnavailable",
     "WriteTx",
     "create_store",
 ]
 
 
-def create_store(settings: Settings) -> Store:
+class StoreSettings(Protocol):
+    """What :func:`create_store` reads of the configuration (``loyalty_api.config.Settings`` has it): the store is
+    the lowest layer and imports nothing of the layers above it (``[tool.importlinter]`` in pyproject.toml)."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def sqlite_synchronous(self) -> str: ...
+
+    @property
+    def sqlite_busy_timeout_ms(self) -> int: ...
+
+    @property
+    def postgres_pool_min(self) -> int: ...
+
+    @property
+    def postgres_pool_max(self) -> int: ...
+
+
+def create_store(settings: StoreSettings) -> Store:
     """The store that ``settings.database_url`` names (not yet opened)."""
     url = settings.database_url
     if url.startswith("sqlite:"):
