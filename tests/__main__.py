@@ -1,4 +1,4 @@
-"""The whole check, as CI runs it: ``python -m tests`` (format, lint, types, then the test suite).
+"""The whole check, as CI runs it: ``python -m tests`` (format, lint, types, import layers, then the test suite).
 
 Extra arguments go to pytest, e.g. ``python -m tests -k jsonp -x``.
 """
@@ -13,17 +13,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
+    # (what is printed, the interpreter's arguments)
     steps = [
-        ["ruff", "format", "--check", "."],
-        ["ruff", "check", "."],
-        ["mypy"],
-        ["pytest", *argv],
+        ("ruff format --check .", ["-m", "ruff", "format", "--check", "."]),
+        ("ruff check .", ["-m", "ruff", "check", "."]),
+        ("mypy", ["-m", "mypy"]),
+        # The contracts of [tool.importlinter]; `python -m importlinter.cli` would run nothing and exit 0.
+        ("lint-imports", ["-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"]),
+        (" ".join(["pytest", *argv]), ["-m", "pytest", *argv]),
     ]
-    for step in steps:
-        print("+ " + " ".join(step), flush=True)
-        result = subprocess.run([sys.executable, "-m", *step], cwd=ROOT, check=False)
+    for name, args in steps:
+        print(f"+ {name}", flush=True)
+        result = subprocess.run([sys.executable, *args], cwd=ROOT, check=False)
         if result.returncode != 0:
-            print(f"FAILED: {' '.join(step)} (exit {result.returncode})", flush=True)
+            print(f"FAILED: {name} (exit {result.returncode})", flush=True)
             return result.returncode
     return 0
 
