@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
-from loyalty_api.store import Store
+from loyalty_api.store import Store, StoreSettings, create_store
 from loyalty_api.store.interface import CampaignValues, CustomerValues
 from loyalty_api.store.ledger_models import AppendedEntry, NewLedgerEntry, NewSale, RecordedSale
 from loyalty_api.store.models import Account, Campaign, Customer, NewAudit, Reward
@@ -23,6 +23,7 @@ __all__ = [
     "campaign",
     "customer",
     "entry",
+    "migrated_store",
     "moment",
     "record",
     "reward",
@@ -33,6 +34,18 @@ __all__ = [
 #: A moment with microseconds: both backends must give it back to the microsecond.
 AT: Final = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 USER: Final = "john"
+
+
+async def migrated_store(settings: StoreSettings) -> Store:
+    """The store of ``settings``, opened and migrated (closed again when migrating fails)."""
+    store = create_store(settings)
+    await store.open()
+    try:
+        await store.migrate()
+    except BaseException:
+        await store.close()
+        raise
+    return store
 
 
 def moment(seconds: float) -> datetime:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_api.store import Store, create_store
+from loyalty_api.store import Store
 from tests._backends import backend_settings
+from tests.store._world import migrated_store
 
 
 @pytest.fixture(autouse=True)
@@ -24,10 +25,8 @@ def runner() -> Iterator[asyncio.Runner]:
 @pytest.fixture
 def store(backend: str, tmp_path: Path, runner: asyncio.Runner) -> Iterator[Store]:
     """A fresh, empty, migrated database of ``backend`` (both, through the ``backend`` fixture), opened."""
-    opened = create_store(backend_settings(backend, tmp_path))
-    runner.run(opened.open())
+    opened = runner.run(migrated_store(backend_settings(backend, tmp_path)))
     try:
-        runner.run(opened.migrate())
         yield opened
     finally:
         runner.run(opened.close())
