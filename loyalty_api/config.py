@@ -5,21 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Settings", "redacted"]
+__all__ = ["Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///loyalty.db"
-
-
-def redacted(url: str) -> str:
-    """``url`` as it may be shown or logged: a password in it replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,12 @@ import uvicorn
 from loyalty_api.cli._admin import account, campaign, user
 from loyalty_api.cli._common import echo_json, with_store
 from loyalty_api.cli._customers import customer
-from loyalty_api.config import Settings, redacted
+from loyalty_api.config import Settings
 from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo
 from loyalty_api.store.interface import Store
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
+from loyalty_api.store.urls import redacted
 from loyalty_api.web.connections import PROTOCOL
 
 __all__ = ["cli", "main"]

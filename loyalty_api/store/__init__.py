@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from loyalty_api.config import Settings, redacted
+from typing import Protocol
+
 from loyalty_api.store.interface import QueryTimeout, Store, StoreUnavailable, WriteTx
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
+from loyalty_api.store.urls import redacted
 
 __all__ = [
     "CAMPAIGN_TYPES",
@@ -17,13 +19,40 @@ __all__ = [
     "QueryTimeout",
     "Role",
     "Store",
+    "StoreSettings",
     "StoreUnavailable",
     "WriteTx",
     "create_store",
 ]
 
 
-def create_store(settings: Settings) -> Store:
+class StoreSettings(Protocol):
+    """What :func:`create_store` reads of the configuration (``loyalty_api.config.Settings`` has it): the store is
+    the lowest layer and imports nothing of the layers above it (``[tool.importlinter]`` in pyproject.toml)."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def sqlite_synchronous(self) -> str: ...
+
+    @property
+    def sqlite_busy_timeout_ms(self) -> int: ...
+
+    @property
+    def postgres_pool_min(self) -> int: ...
+
+    @property
+    def postgres_pool_max(self) -> int: ...
+
+    @property
+    def statement_timeout_ms(self) -> int: ...
+
+    @property
+    def write_statement_timeout_ms(self) -> int: ...
+
+
+def create_store(settings: StoreSettings) -> Store:
     """The store that ``settings.database_url`` names (not yet opened)."""
     url = settings.database_url
     if url.startswith("sqlite:"):

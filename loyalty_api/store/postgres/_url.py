@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from loyalty_api.config import redacted
+from loyalty_api.store.urls import redacted
 
 __all__ = ["SCHEMES", "PostgresUrl", "parse_postgres_url"]
 
