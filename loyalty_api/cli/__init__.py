@@ -10,9 +10,10 @@ import asyncio
 import click
 import uvicorn
 
-from loyalty_api.cli._admin import account, campaign, user
+from loyalty_api.cli._admin import account, campaign
 from loyalty_api.cli._common import echo_json, with_store
 from loyalty_api.cli._customers import customer
+from loyalty_api.cli._users import user
 from loyalty_api.config import Settings
 from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo

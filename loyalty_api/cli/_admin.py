@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 from decimal import Decimal
 from typing import Final
 
 import click
 
-from loyalty_api.accounts.auth import MIN_KEY_LENGTH, generate_key, key_digest
 from loyalty_api.campaigns.archive import CampaignNotArchived, restore_campaign
+from loyalty_api.campaigns.creation import new_campaign_id
 from loyalty_api.campaigns.rules import DESCRIPTION_LIMIT, audit_value, parse_money, parse_name, parse_ratio
 from loyalty_api.cli._common import echo_json, require_account, restorer_name, with_store
 from loyalty_api.errors import ApiError
@@ -19,10 +18,9 @@ from loyalty_api.store.interface import ArchiveConflict, Store
 from loyalty_api.store.models import CAMPAIGN_TYPES, AuditRecord, Campaign
 from loyalty_api.values import parse_text
 
-__all__ = ["account", "campaign", "campaign_json", "user"]
+__all__ = ["account", "campaign", "campaign_json"]
 
 _ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_USER_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,20}")
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
 
 
@@ -49,52 +47,6 @@ def account_add(account_id: str, name: str, currency: str, coalition: bool, two_
             raise click.ClickException(f"the account {account_id!r} exists already")
         created = await store.add_account(account_id, name.strip(), currency.upper(), coalition, two_tier)
         echo_json({"account_id": created.account_id, "name": created.name, "currency": created.currency})
-
-    asyncio.run(with_store(run))
-
-
-@click.group()
-def user() -> None:
-    """API users of an account."""
-
-
-@user.command("add")
-@click.argument("user_name")
-@click.option("--account", "account_id", required=True)
-@click.option(
-    "--role",
-    type=click.Choice(["A", "M", "K"], case_sensitive=False),
-    required=True,
-    help="A administrator, M manager, K clerk.",
-)
-@click.option("--campaigns", default="all", show_default=True, help="'all' or a comma list of campaign ids.")
-@click.option("--password", help=f"The API key to give (at least {MIN_KEY_LENGTH} characters); generated if left out.")
-def user_add(user_name: str, account_id: str, role: str, campaigns: str, password: str | None) -> None:
-    """Create the user USER_NAME; prints a generated key once."""
-    if not _USER_NAME.fullmatch(user_name):
-        raise click.BadParameter("letters, digits and '_', 1 to 20 characters", param_hint="USER_NAME")
-    if password is not None and len(password) < MIN_KEY_LENGTH:
-        raise click.BadParameter(f"at least {MIN_KEY_LENGTH} characters", param_hint="--password")
-    role = role.upper()
-    allowed = None if role == "A" or campaigns.strip().lower() == "all" else _id_list(campaigns)
-    key = password or generate_key()
-
-    async def run(store: Store) -> None:
-        found = await require_account(store, account_id)
-        if await store.find_login(account_id, user_name) is not None:
-            raise click.ClickException(f"the user {user_name!r} exists already in {account_id!r}")
-        await store.add_user(found.pk, user_name, role, allowed, key_digest(account_id, user_name, key))
-        shown: dict[str, object] = {
-            "account_id": account_id,
-            "user_id": user_name,
-            "role": role,
-            "allowed_campaigns": "all" if allowed is None else sorted(allowed),
-        }
-        if password is None:
-            shown["user_api_key"] = key
-        echo_json(shown)
-        if password is None:
-            click.echo("The key is shown this once; only its digest is stored.", err=True)
 
     asyncio.run(with_store(run))
 
@@ -146,9 +98,9 @@ def campaign_add(
         found = await require_account(store, account_id)
         chosen = campaign_id
         if chosen is None:
-            chosen = _new_campaign_id()
+            chosen = new_campaign_id()
             while await store.campaign_id_in_use(chosen):
-                chosen = _new_campaign_id()
+                chosen = new_campaign_id()
         elif await store.get_campaign(found.pk, chosen) is not None:
             raise click.ClickException(f"the campaign {chosen!r} exists already in {account_id!r}")
         created = await store.add_campaign(found.pk, {**values, "campaign_id": chosen})
@@ -242,11 +194,3 @@ def _iso(moment: object) -> str:
 
     assert isinstance(moment, datetime)
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def _new_campaign_id() -> str:
-    return str(secrets.randbelow(9 * 10**15) + 10**15)
-
-
-def _id_list(text: str) -> frozenset[str]:
-    return frozenset(part.strip() for part in text.split(",") if part.strip())

@@ -40,6 +40,7 @@ from loyalty_api.store.models import (
     RestoredCustomer,
     Reward,
     StoredAnswer,
+    User,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "BalanceLimit",
     "QueryTimeout",
     "StoreUnavailable",
+    "UserValues",
     "WriteTx",
 ]
 
@@ -90,6 +92,9 @@ NEW_CAMPAIGN_COLUMNS: Final = UPDATABLE_CAMPAIGN_COLUMNS | {"campaign_id", "type
 
 # Column values of a reward update: level (int), description (str), identifier (str | None).
 RewardValues = Mapping[str, object]
+
+# Column values of a user update: role (a Role), allowed_campaigns (frozenset[str] | None), key_digest, disabled.
+UserValues = Mapping[str, object]
 
 # Column values of a customer insert or update: a CUSTOMER_WRITABLE_COLUMNS name -> str | bool | None.
 CustomerValues = Mapping[str, object]
@@ -186,6 +191,25 @@ class WriteTx(Protocol):
         entries archived with it, all with their ids; None when the archive holds no such campaign.  Raises
         :class:`ArchiveConflict` when the account has a live campaign of that id, or when a customer of its
         entries is no longer in the account."""
+        ...
+
+    # --- users (docs/security.md) ---------------------------------------------------------------
+
+    async def user_for_update(self, account_pk: int, user_name: str) -> User | None:
+        """The account's user of that name (enabled or not), locked until the transaction ends; until then no other
+        transaction changes or counts the account's users (so a check of its administrators stays true)."""
+        ...
+
+    async def enabled_administrators(self, account_pk: int) -> int:
+        """How many enabled administrators the account has, as this transaction sees them."""
+        ...
+
+    async def update_user(self, user_pk: int, values: UserValues) -> None:
+        """Set some of ``role``, ``allowed_campaigns``, ``key_digest``, ``disabled``."""
+        ...
+
+    async def archive_user(self, user_pk: int, by: str, at: datetime) -> None:
+        """Move the user, whole and with its id, to the archive; its key is refused from then on."""
         ...
 
     # --- customers (docs/customers.md) ----------------------------------------------------------
@@ -366,6 +390,10 @@ class Store(Protocol):
     # --- operator (CLI) operations ---------------------------------------------------------
 
     async def account_count(self) -> int: ...
+
+    async def list_users(self, account_pk: int) -> list[User]:
+        """The account's users (enabled or not), by name; never their keys."""
+        ...
 
     async def get_account(self, account_id: str) -> Account | None: ...
 

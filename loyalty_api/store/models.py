@@ -37,6 +37,7 @@ __all__ = [
     "Reward",
     "Role",
     "StoredAnswer",
+    "User",
     "utc_now",
 ]
 
@@ -75,6 +76,19 @@ class Principal:
 
     def can_see(self, campaign_id: str) -> bool:
         return self.allowed_campaigns is None or campaign_id in self.allowed_campaigns
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user of an account as the operator sees it: never its key (only a digest is stored, and it is not here)."""
+
+    pk: int
+    account_pk: int
+    user_name: str
+    role: Role
+    allowed_campaigns: frozenset[str] | None  # None: every campaign of the account
+    disabled: bool
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

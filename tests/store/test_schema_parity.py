@@ -35,6 +35,7 @@ FLAGS_WITHOUT_CHECK: Final = {
     ("campaigns_archive", "active"),
     ("ledger_archive", "redeemed"),
     ("customers_archive", "registered"),
+    ("users_archive", "disabled"),
     ("customers", "registered"),
 }
 IGNORED: Final = {"schema_migrations"}
@@ -198,6 +199,7 @@ def test_the_same_tables(schemas: Schemas) -> None:
             "rewards",
             "rewards_archive",
             "users",
+            "users_archive",
         ]
     )
 

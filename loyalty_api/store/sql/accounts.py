@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from loyalty_api.store.models import Account, Login, Principal, Role
+from loyalty_api.store.interface import UserValues
+from loyalty_api.store.models import Account, Login, Principal, Role, User
 from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
 from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, account_from_row
 
-__all__ = ["AccountReads", "AccountSql", "AccountWrites", "allowed_set"]
+__all__ = ["AccountReads", "AccountSql", "AccountWrites", "allowed_set", "allowed_text"]
 
 
 class AccountSql:
@@ -20,6 +21,7 @@ class AccountSql:
         self.find_login = q(
             f"SELECT {ACCOUNT_COLUMNS}, u.pk, u.user_name, u.role, u.allowed_campaigns, u.key_digest"
             " FROM accounts a JOIN users u ON u.account_pk = a.pk WHERE a.account_id = ? AND u.user_name = ?"
+            " AND NOT u.disabled"
         )
         self.by_id = q(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.account_id = ?")
         self.by_pk = q(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.pk = ?")
@@ -32,6 +34,45 @@ class AccountSql:
             "INSERT INTO users (account_pk, user_name, role, allowed_campaigns, key_digest, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING pk"
         )
+        self.users = q(f"SELECT {_USER_COLUMNS} FROM users WHERE account_pk = ? ORDER BY user_name")
+        self.user_for_update = q(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE account_pk = ? AND user_name = ?{d.for_update}"
+        )
+        self.administrators = q("SELECT count(*) FROM users WHERE account_pk = ? AND role = 'A' AND NOT disabled")
+        self.user_out = q(
+            f"INSERT INTO users_archive ({_USER_ROW}, archived_at, archived_by) SELECT {_USER_ROW}, ?, ? FROM users"
+            " WHERE pk = ?"
+        )
+        self.delete_user = q("DELETE FROM users WHERE pk = ?")
+        self._updates: dict[tuple[str, ...], str] = {}
+
+    def update_user(self, names: tuple[str, ...]) -> str:
+        text = self._updates.get(names)
+        if text is None:
+            assignments = ", ".join(f"{name} = ?" for name in names)
+            text = self._updates[names] = self.d.sql(f"UPDATE users SET {assignments} WHERE pk = ?")
+        return text
+
+
+_USER_COLUMNS: Final = "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at"
+_USER_ROW: Final = (
+    "pk, account_pk, user_name, role, allowed_campaigns, key_digest, first_name, last_name, created_at, disabled"
+)
+# Seed of the lock that orders the changes of one account's users (Db.lock).
+_USERS_LOCK: Final = 13
+_USER_UPDATE_COLUMNS: Final = frozenset({"role", "allowed_campaigns", "key_digest", "disabled"})
+
+
+def allowed_text(allowed: frozenset[str] | None) -> str | None:
+    """A user's allowed campaigns as stored: a comma list, NULL for every campaign."""
+    return None if allowed is None else ",".join(sorted(allowed))
+
+
+def _user_from_row(d: Dialect, row: Row) -> User:
+    pk, account_pk, user_name, role, allowed, disabled, created = row
+    return User(
+        int(pk), int(account_pk), str(user_name), Role(role), allowed_set(allowed), bool(disabled), d.time(created)
+    )
 
 
 def allowed_set(text: object) -> frozenset[str] | None:
@@ -72,6 +113,10 @@ class AccountReads:
         row = await self._reads.one(self._account_sql.by_id, (account_id,))
         return None if row is None else account_from_row(row)
 
+    async def list_users(self, account_pk: int) -> list[User]:
+        sql = self._account_sql
+        return [_user_from_row(sql.d, row) for row in await self._reads.all(sql.users, (account_pk,))]
+
 
 class AccountWrites:
     """What the operator's commands create, inside a write transaction (not part of :class:`WriteTx`)."""
@@ -100,10 +145,40 @@ class AccountWrites:
         at: datetime,
     ) -> Principal:
         sql = self._account_sql
-        allowed = None if allowed_campaigns is None else ",".join(sorted(allowed_campaigns))
+        allowed = allowed_text(allowed_campaigns)
         user_pk = await self._db.value(
             sql.insert_user, (account_pk, user_name, role, allowed, key_digest, sql.d.at(at))
         )
         account_row = await self._db.one(sql.by_pk, (account_pk,))
         assert account_row is not None
         return Principal(account_from_row(account_row), int(user_pk), user_name, Role(role), allowed_campaigns)
+
+    async def user_for_update(self, account_pk: int, user_name: str) -> User | None:
+        sql = self._account_sql
+        await self._db.lock(_USERS_LOCK, str(account_pk))
+        row = await self._db.one(sql.user_for_update, (account_pk, user_name))
+        return None if row is None else _user_from_row(sql.d, row)
+
+    async def enabled_administrators(self, account_pk: int) -> int:
+        return int(await self._db.value(self._account_sql.administrators, (account_pk,)))
+
+    async def update_user(self, user_pk: int, values: UserValues) -> None:
+        unknown = set(values) - _USER_UPDATE_COLUMNS
+        if unknown:
+            raise ValueError(f"not user columns: {sorted(unknown)}")
+        sql = self._account_sql
+        names = tuple(sorted(values))
+        params: list[object] = []
+        for name in names:
+            value = values[name]
+            if name == "allowed_campaigns":
+                assert value is None or isinstance(value, frozenset), value
+                params.append(allowed_text(value))
+            else:
+                params.append(sql.d.value(value))
+        await self._db.run(sql.update_user(names), [*params, user_pk])
+
+    async def archive_user(self, user_pk: int, by: str, at: datetime) -> None:
+        sql = self._account_sql
+        await self._db.run(sql.user_out, (sql.d.at(at), by, user_pk))
+        await self._db.run(sql.delete_user, (user_pk,))

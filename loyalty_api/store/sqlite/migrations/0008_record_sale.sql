@@ -1,0 +1,3 @@
+-- PostgreSQL's migration 0008 adds the record_sale function (a sale in one round trip).  SQLite needs none: its
+-- store appends a sale with three statements on its own connection.  This file keeps the two backends' migration
+-- numbers alike, so that a version means the same schema on both.
