@@ -225,4 +225,4 @@ def targets_table(lines: Sequence[TargetLine]) -> str:
         [line.target, line.measured, f"**{line.verdict}**" if line.verdict == "missed" else line.verdict]
         for line in lines
     ]
-    return markdown_table(["target (issue 5)", "this run", "verdict"], rows)
+    return markdown_table(["target", "this run", "verdict"], rows)
