@@ -14,7 +14,15 @@ import pytest
 from starlette.testclient import TestClient
 
 from bench.bigstore import fill_store
-from bench.bodies import CALLS, COUNTER_MARKER, REFERENCE_EXPECTED, fill_counter
+from bench.bodies import (
+    CALLS,
+    COUNTER_MARKER,
+    FIND_WORD_PREFIX,
+    REFERENCE_EXPECTED,
+    SEARCH_BODY,
+    fill_counter,
+    largest_find_text,
+)
 from bench.plan import parse_args, select
 from bench.reference_app import REFERENCE_BODY, app
 from bench.report import evaluate_targets, markdown_table, reference_table, results_table, targets_table
@@ -38,6 +46,12 @@ from bench.stacks import (
     waiting_kind,
 )
 from bench.wrk import LUA_SCRIPT, WrkError, WrkResult, parse_wrk_output
+from loyalty_api.customers.customer_search import (
+    FIND_MAX_CHARACTERS,
+    FIND_MAX_GROUPS,
+    FIND_MAX_WORDS,
+    find_groups,
+)
 from loyalty_api.demo import load_demo
 from loyalty_api.store.ledger_models import BalanceMismatch
 from loyalty_api.store.sqlite.store import SqliteStore
@@ -220,6 +234,21 @@ def test_a_bad_answer_makes_the_scenario_invalid() -> None:
     assert "1 unexpected answers" in result.invalid_reason()
     assert "INVALID" in results_table([result])
     assert evaluate_targets([result])[0].verdict == "invalid run"
+
+
+# --- search under load ----------------------------------------------------------------------------
+
+
+def test_the_search_is_the_largest_allowed_and_finds_no_customer() -> None:
+    text = largest_find_text()
+    groups = find_groups(text)  # the server's own check: it would answer parameter_invalid past a limit
+    assert len(text) == FIND_MAX_CHARACTERS
+    assert len(groups) == FIND_MAX_GROUPS and sum(len(g) for g in groups) == FIND_MAX_WORDS
+    words = [word for group in groups for word in group]
+    assert len(set(words)) == len(words) and all(word.startswith(FIND_WORD_PREFIX) for word in words)
+    fields = dict(parse_qsl(SEARCH_BODY, strict_parsing=True))
+    assert fields["type"] == "customer_find" and fields["find_customer"] == text
+    assert (fields["user_id"], fields["account_id"]) == ("john1970", "greatwidgets")
 
 
 # --- profiles -----------------------------------------------------------------------------------------
