@@ -25,8 +25,16 @@ from bench.bodies import (
 )
 from bench.plan import parse_args, select
 from bench.reference_app import REFERENCE_BODY, app
-from bench.report import evaluate_targets, markdown_table, reference_table, results_table, targets_table
-from bench.results import Pair, ScenarioResult, Variant
+from bench.report import (
+    evaluate_targets,
+    markdown_table,
+    reference_table,
+    results_table,
+    search_load_intro,
+    search_load_table,
+    targets_table,
+)
+from bench.results import LoadPair, Pair, ScenarioResult, SearchLoadResult, SearchRun, Variant
 from bench.stacks import (
     AUTH,
     FSYNC,
@@ -239,6 +247,16 @@ def test_a_bad_answer_makes_the_scenario_invalid() -> None:
 # --- search under load ----------------------------------------------------------------------------
 
 
+def _searched(
+    key: str, ratio: float, *, searches: int = 4, bad: int = 0, label: str = "", kind: str = "sqlite"
+) -> SearchLoadResult:
+    variant = Variant(key, label or key, kind, workers=2 if key.endswith("-2") else 1)
+    result = SearchLoadResult(variant, customers=10_000)
+    run = SearchRun(searches, tuple(100.0 * (n + 1) for n in range(searches)), ran=max(searches, 1), bad=bad)
+    result.pairs.append(LoadPair(_wrk(5_000), _wrk(5_000 * ratio), run, _wrk(5_000), 3.0, 4.0))
+    return result
+
+
 def test_the_search_is_the_largest_allowed_and_finds_no_customer() -> None:
     text = largest_find_text()
     groups = find_groups(text)  # the server's own check: it would answer parameter_invalid past a limit
@@ -249,6 +267,37 @@ def test_the_search_is_the_largest_allowed_and_finds_no_customer() -> None:
     fields = dict(parse_qsl(SEARCH_BODY, strict_parsing=True))
     assert fields["type"] == "customer_find" and fields["find_customer"] == text
     assert (fields["user_id"], fields["account_id"]) == ("john1970", "greatwidgets")
+
+
+def test_search_load_table_and_targets() -> None:
+    results = [
+        _searched("sqlite-full", 0.85, label="SQLite FULL"),
+        _searched("sqlite-normal", 0.60, label="SQLite NORMAL"),
+        _searched("postgres-1", 0.95, bad=1, label="PostgreSQL", kind="postgres"),
+        SearchLoadResult(Variant("postgres-2", "PostgreSQL", "postgres", workers=2), unavailable="not available yet"),
+    ]
+    assert results[0].ratio == pytest.approx(0.85) and results[0].searches == 4
+    assert results[0].search_p50_ms == pytest.approx(250.0) and results[0].search_max_ms == pytest.approx(400.0)
+    table = search_load_table(results)
+    assert "0.850" in table and "4,250" in table and "250.0" in table and "PostgreSQL, 2 workers" in table
+    assert "**INVALID** (searches: 1 unexpected answers" in table
+    assert "10,000 customers" in search_load_intro(results, 6) and "Runs of 6 s" in search_load_intro(results, 6)
+    target = "campaign_update keeps ≥ 80% of its throughput while the largest search allowed runs"
+    verdicts = {line.target: line.verdict for line in evaluate_targets([], search_results=results)}
+    assert verdicts[f"{target} (SQLite FULL)"] == "met"
+    assert verdicts[f"{target} (SQLite NORMAL)"] == "missed"
+    assert verdicts[f"{target} (PostgreSQL, 1 worker)"] == "invalid run"
+    assert verdicts[f"{target} (PostgreSQL, 2 workers)"] == "not available yet"
+    assert {line.target: line.verdict for line in evaluate_targets([])}[target] == "not measured"
+
+
+def test_a_loaded_run_without_any_search_is_invalid() -> None:
+    result = _searched("sqlite-normal", 0.9, searches=0)
+    result.pairs[0] = LoadPair(_wrk(5_000), _wrk(4_500), SearchRun(0), _wrk(5_000))
+    assert not result.valid and result.invalid_reason() == "no search ran during a loaded run"
+    # A search longer than the run is still a search that ran: valid, though none completed within it.
+    result.pairs[0] = LoadPair(_wrk(5_000), _wrk(4_500), SearchRun(0, ran=1), _wrk(5_000))
+    assert result.valid and result.searches == 0
 
 
 # --- profiles -----------------------------------------------------------------------------------------
