@@ -25,6 +25,7 @@ __all__ = [
     "REFERENCE_EXPECTED",
     "SEARCH_BODY",
     "SEARCH_EXPECTED",
+    "SEARCH_STOPPED",
     "Call",
     "fill_counter",
     "largest_find_text",
@@ -197,6 +198,8 @@ def balance_seed_bodies() -> list[str]:
 # that every search reads every customer of the account and finds none.
 FIND_WORD_PREFIX: Final = "zqx"
 SEARCH_EXPECTED: Final = 'status="no_match"'
+# What a search the server stopped at its statement timeout answers (counted apart: it ran, but found nothing).
+SEARCH_STOPPED: Final = "query_timeout"
 _FIND_SEPARATOR: Final = ", "
 
 

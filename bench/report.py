@@ -248,7 +248,8 @@ def search_load_intro(results: Sequence[SearchLoadResult], seconds: int) -> str:
         "with the search ÷ the mean of the runs alone right before and after it, median over the rounds; req/s, "
         "p50, p99 and CPU are medians over the rounds (server CPU: the loyalty-api processes, not PostgreSQL's). "
         "searches = the searches that completed within the runs with search (all rounds), searches/s = that "
-        "count ÷ those runs' time; search latency = the client's, request to answer, of those searches."
+        "count ÷ those runs' time; search latency = the client's, request to answer, of those searches; stopped = "
+        "searches the server stopped at its statement timeout (answered query_timeout), not counted in searches."
     )
 
 
@@ -264,6 +265,7 @@ def search_load_table(results: Sequence[SearchLoadResult]) -> str:
         "server CPU alone",
         "server CPU with",
         "searches",
+        "stopped",
         "searches/s",
         "search p50 ms",
         "search max ms",
@@ -272,7 +274,7 @@ def search_load_table(results: Sequence[SearchLoadResult]) -> str:
     rows: list[list[str]] = []
     for r in results:
         if not r.ran:
-            rows.append([_store_label(r.variant), *["–"] * 12, r.unavailable or f"failed: {r.failure}"])
+            rows.append([_store_label(r.variant), *["–"] * 13, r.unavailable or f"failed: {r.failure}"])
             continue
         rows.append(
             [
@@ -286,13 +288,14 @@ def search_load_table(results: Sequence[SearchLoadResult]) -> str:
                 f"{r.alone_cpu_share:.0%}",
                 f"{r.loaded_cpu_share:.0%}",
                 f"{r.searches:,}",
+                f"{r.searches_stopped:,}",
                 f"{r.searches / r.search_seconds:.1f}" if r.search_seconds else "–",
-                f"{r.search_p50_ms:.1f}",
-                f"{r.search_max_ms:.1f}",
+                f"{r.search_p50_ms:.1f}" if r.searches else "–",
+                f"{r.search_max_ms:.1f}" if r.searches else "–",
                 "yes" if r.valid else f"**INVALID** ({r.invalid_reason()})",
             ]
         )
-    return markdown_table(header, rows, "lrrrrrrrrrrrrl")
+    return markdown_table(header, rows, "lrrrrrrrrrrrrrl")
 
 
 def search_load_targets(results: Sequence[SearchLoadResult]) -> list[TargetLine]:
@@ -308,9 +311,9 @@ def search_load_targets(results: Sequence[SearchLoadResult]) -> list[TargetLine]
         elif not r.ran:
             lines.append(TargetLine(name, f"failed: {r.failure}", "not measured"))
         else:
+            median = f"median {r.search_p50_ms:,.0f} ms" if r.searches else "none completed within the runs"
             measured = (
-                f"{r.ratio:.3f} ({r.loaded_rps:,.0f} vs {r.alone_rps:,.0f} req/s; {r.searches:,} searches, "
-                f"median {r.search_p50_ms:.0f} ms)"
+                f"{r.ratio:.3f} ({r.loaded_rps:,.0f} vs {r.alone_rps:,.0f} req/s; {r.searches:,} searches, {median})"
             )
             if not r.valid:
                 lines.append(TargetLine(name, f"{measured} (invalid run)", "invalid run"))

@@ -139,10 +139,11 @@ class SearchRun:
     """The searches of one loaded run: how many completed within it and how long each of those took; and whether
     every search that ran during it (also the one under way at its end) was answered rightly."""
 
-    completed: int
-    latencies_ms: tuple[float, ...] = ()
+    completed: int  # answered no_match within the run
+    latencies_ms: tuple[float, ...] = ()  # of the completed ones
     ran: int = 0  # searches under way at some time during the run (completed ones included)
-    bad: int = 0  # of those: answers without the expected text, HTTP errors, broken connections
+    stopped: int = 0  # answered query_timeout within the run: the server stopped them at its statement timeout
+    bad: int = 0  # of those that ran: other answers, HTTP errors, broken connections
     bad_sample: str = ""
 
     @property
@@ -228,6 +229,11 @@ class SearchLoadResult:
     def searches(self) -> int:
         """Searches completed during the loaded runs, all rounds."""
         return sum(p.searches.completed for p in self.pairs)
+
+    @property
+    def searches_stopped(self) -> int:
+        """Searches the server stopped at its statement timeout during the loaded runs (they ran, but found nothing)."""
+        return sum(p.searches.stopped for p in self.pairs)
 
     @property
     def search_seconds(self) -> float:
