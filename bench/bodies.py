@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlencode
 
+from loyalty_api.customers.customer_search import FIND_MAX_CHARACTERS, FIND_MAX_GROUPS, FIND_MAX_WORDS
+
 __all__ = [
     "BALANCE_CUSTOMER",
     "BALANCE_TRANSACTIONS",
@@ -21,8 +23,12 @@ __all__ = [
     "CALLS",
     "COUNTER_MARKER",
     "REFERENCE_EXPECTED",
+    "SEARCH_BODY",
+    "SEARCH_EXPECTED",
+    "SEARCH_STOPPED",
     "Call",
     "fill_counter",
+    "largest_find_text",
 ]
 
 COUNTER_MARKER: Final = "@N@"
@@ -186,3 +192,44 @@ def balance_seed_bodies() -> list[str]:
     )
     sale = _ledger_fields(type="record_activity", code=BALANCE_CUSTOMER, amount="9.95")
     return [enrol, *(_form({**sale, "authorization": f"Bench sale {n}"}) for n in range(BALANCE_TRANSACTIONS))]
+
+
+# search_load: the largest customer_find the server allows, of words no customer has (each starts with this), so
+# that every search reads every customer of the account and finds none.
+FIND_WORD_PREFIX: Final = "zqx"
+SEARCH_EXPECTED: Final = 'status="no_match"'
+# What a search the server stopped at its statement timeout answers (counted apart: it ran, but found nothing).
+SEARCH_STOPPED: Final = "query_timeout"
+_FIND_SEPARATOR: Final = ", "
+
+
+def largest_find_text() -> str:
+    """``find_customer`` at the limits of one search: FIND_MAX_WORDS words in FIND_MAX_GROUPS alternatives,
+    FIND_MAX_CHARACTERS characters (``loyalty_api/customers/customer_search.py``)."""
+    groups = [
+        FIND_MAX_WORDS // FIND_MAX_GROUPS + (n < FIND_MAX_WORDS % FIND_MAX_GROUPS) for n in range(FIND_MAX_GROUPS)
+    ]
+    # What the separators take (commas between the alternatives, spaces between the words of one); words get the rest.
+    fixed = len(_FIND_SEPARATOR) * (len(groups) - 1) + sum(count - 1 for count in groups)
+    base, longer = divmod(FIND_MAX_CHARACTERS - fixed, FIND_MAX_WORDS)
+    words = iter(range(FIND_MAX_WORDS))
+    parts = []
+    for count in groups:
+        group = []
+        for _ in range(count):
+            n = next(words)
+            head = f"{FIND_WORD_PREFIX}{n:02d}"
+            group.append(head.ljust(base + (n < longer), "q"))
+        parts.append(" ".join(group))
+    return _FIND_SEPARATOR.join(parts)
+
+
+SEARCH_BODY: Final = _form(
+    {
+        "user_id": USER_ID,
+        "user_password": USER_KEY,
+        "type": "customer_find",
+        "account_id": ACCOUNT_ID,
+        "find_customer": largest_find_text(),
+    }
+)

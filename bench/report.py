@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bench.results import P99_LIMIT, Pair, ScenarioResult
+from bench.results import P99_LIMIT, Pair, ScenarioResult, SearchLoadResult, Variant
 from bench.wrk import WrkResult
+from loyalty_api.customers.customer_search import FIND_MAX_CHARACTERS, FIND_MAX_GROUPS, FIND_MAX_WORDS
 
 __all__ = [
     "TargetLine",
@@ -16,6 +17,9 @@ __all__ = [
     "markdown_table",
     "reference_table",
     "results_table",
+    "search_load_intro",
+    "search_load_table",
+    "search_load_targets",
     "targets_table",
 ]
 
@@ -25,6 +29,8 @@ NORMAL_TARGET: Final = 0.35
 POSTGRES_TARGET: Final = 0.15
 BIG_TOLERANCE: Final = 0.10
 AUTH_CPU_TARGET: Final = 0.05
+# campaign_update's throughput while the largest search allowed runs, as a share of its throughput alone.
+SEARCH_LOAD_TARGET: Final = 0.80
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +163,11 @@ def _ratio_target(results: Sequence[ScenarioResult], title: str, call: str, vari
     return TargetLine(target, f"{found.ratio:.3f}", "met" if found.ratio >= floor else "missed")
 
 
-def evaluate_targets(results: Sequence[ScenarioResult], auth_cpu_share: float | None = None) -> list[TargetLine]:
+def evaluate_targets(
+    results: Sequence[ScenarioResult],
+    auth_cpu_share: float | None = None,
+    search_results: Sequence[SearchLoadResult] = (),
+) -> list[TargetLine]:
     lines = [
         _ratio_target(results, "campaign_update XML, SQLite FULL", "xml", "sqlite-full", FULL_TARGET),
         _ratio_target(results, "campaign_update XML, SQLite NORMAL", "xml", "sqlite-normal", NORMAL_TARGET),
@@ -189,6 +199,7 @@ def evaluate_targets(results: Sequence[ScenarioResult], auth_cpu_share: float | 
     lines.append(_big_target(results))
     lines.append(_ratio_target(results, "PostgreSQL, 1 worker", "xml", "postgres-1", POSTGRES_TARGET))
     lines.append(_scaling_target(results))
+    lines.extend(search_load_targets(search_results))
     return lines
 
 
@@ -218,6 +229,97 @@ def _scaling_target(results: Sequence[ScenarioResult]) -> TargetLine:
         return TargetLine(target, one.failure or two.failure, "not measured")
     verdict = "met" if two.ratio > one.ratio else "missed"
     return TargetLine(target, f"2 workers {two.ratio:.3f} vs 1 worker {one.ratio:.3f}", verdict)
+
+
+def _store_label(variant: Variant) -> str:
+    if variant.kind == "postgres":
+        return f"{variant.label}, {variant.workers} worker{'s' if variant.workers != 1 else ''}"
+    return variant.label
+
+
+def search_load_intro(results: Sequence[SearchLoadResult], seconds: int) -> str:
+    customers = max((r.customers for r in results), default=0)
+    return (
+        f"campaign_update XML (the xml call's body and wrk settings) on each store, whose demo account was given "
+        f"{customers:,} customers, alone and while another client (one connection) sends the largest customer_find "
+        f"allowed back to back: `find_customer` of {FIND_MAX_WORDS} words in {FIND_MAX_GROUPS} alternatives, "
+        f"{FIND_MAX_CHARACTERS} characters, of words no customer has (every search reads every customer and "
+        f"answers no_match). Runs of {seconds} s: alone, with search, alone, ..., alone. with ÷ alone = req/s "
+        "with the search ÷ the mean of the runs alone right before and after it, median over the rounds; req/s, "
+        "p50, p99 and CPU are medians over the rounds (server CPU: the loyalty-api processes, not PostgreSQL's). "
+        "searches = the searches that completed within the runs with search (all rounds), searches/s = that "
+        "count ÷ those runs' time; search latency = the client's, request to answer, of those searches; stopped = "
+        "searches the server stopped at its statement timeout (answered query_timeout), not counted in searches."
+    )
+
+
+def search_load_table(results: Sequence[SearchLoadResult]) -> str:
+    header = [
+        "store",
+        "req/s alone",
+        "req/s with search",
+        "with ÷ alone",
+        "p50 ms alone",
+        "p50 ms with",
+        "p99 ms with",
+        "server CPU alone",
+        "server CPU with",
+        "searches",
+        "stopped",
+        "searches/s",
+        "search p50 ms",
+        "search max ms",
+        "valid",
+    ]
+    rows: list[list[str]] = []
+    for r in results:
+        if not r.ran:
+            rows.append([_store_label(r.variant), *["–"] * 13, r.unavailable or f"failed: {r.failure}"])
+            continue
+        rows.append(
+            [
+                _store_label(r.variant),
+                f"{r.alone_rps:,.0f}",
+                f"{r.loaded_rps:,.0f}",
+                f"{r.ratio:.3f}",
+                f"{r.alone_p50_ms:.2f}",
+                f"{r.loaded_p50_ms:.2f}",
+                f"{r.loaded_p99_ms:.2f}",
+                f"{r.alone_cpu_share:.0%}",
+                f"{r.loaded_cpu_share:.0%}",
+                f"{r.searches:,}",
+                f"{r.searches_stopped:,}",
+                f"{r.searches / r.search_seconds:.1f}" if r.search_seconds else "–",
+                f"{r.search_p50_ms:.1f}" if r.searches else "–",
+                f"{r.search_max_ms:.1f}" if r.searches else "–",
+                "yes" if r.valid else f"**INVALID** ({r.invalid_reason()})",
+            ]
+        )
+    return markdown_table(header, rows, "lrrrrrrrrrrrrrl")
+
+
+def search_load_targets(results: Sequence[SearchLoadResult]) -> list[TargetLine]:
+    """One line per store measured: campaign_update keeps SEARCH_LOAD_TARGET of its throughput while searched."""
+    target = f"campaign_update keeps ≥ {SEARCH_LOAD_TARGET:.0%} of its throughput while the largest search allowed runs"
+    if not results:
+        return [TargetLine(target, "not in this run", "not measured")]
+    lines = []
+    for r in results:
+        name = f"{target} ({_store_label(r.variant)})"
+        if r.unavailable:
+            lines.append(TargetLine(name, r.unavailable, "not available yet"))
+        elif not r.ran:
+            lines.append(TargetLine(name, f"failed: {r.failure}", "not measured"))
+        else:
+            median = f"median {r.search_p50_ms:,.0f} ms" if r.searches else "none completed within the runs"
+            measured = (
+                f"{r.ratio:.3f} ({r.loaded_rps:,.0f} vs {r.alone_rps:,.0f} req/s; {r.searches:,} searches, {median})"
+            )
+            if not r.valid:
+                lines.append(TargetLine(name, f"{measured} (invalid run)", "invalid run"))
+            else:
+                lines.append(TargetLine(name, measured, "met" if r.ratio >= SEARCH_LOAD_TARGET else "missed"))
+    return lines
 
 
 def targets_table(lines: Sequence[TargetLine]) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -15,13 +16,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.bigstore import build_big_store
-from bench.bodies import CALLS, REFERENCE_EXPECTED, balance_seed_bodies, fill_counter
+from bench.bodies import (
+    CALLS,
+    REFERENCE_EXPECTED,
+    SEARCH_BODY,
+    SEARCH_EXPECTED,
+    SEARCH_STOPPED,
+    balance_seed_bodies,
+    fill_counter,
+)
 from bench.machine import machine_lines
-from bench.plan import Plan, parse_args
+from bench.plan import SEARCH_LOAD, Plan, parse_args
 from bench.profiling import ProfileRun, ensure_py_spy, profile_markdown, profile_server, server_writer_lines
 from bench.reference_app import REFERENCE_BODY
-from bench.report import evaluate_targets, reference_table, results_table, targets_table
-from bench.results import Pair, ScenarioResult, Variant
+from bench.report import (
+    evaluate_targets,
+    reference_table,
+    results_table,
+    search_load_intro,
+    search_load_table,
+    targets_table,
+)
+from bench.results import LoadPair, Pair, ScenarioResult, SearchLoadResult, Variant
+from bench.search_load import SEARCH_CUSTOMERS, Searcher, fill_customers
 from bench.servers import Server, ServerFailed, post, start_app, start_reference
 from bench.wrk import WrkError, WrkResult, ensure_wrk, run_wrk
 
@@ -42,6 +59,7 @@ class _Run:
         self.servers: dict[str, Server] = {}
         self.unavailable: dict[str, str] = {}
         self.databases: list[str] = []
+        self.database_urls: dict[str, str] = {}  # variant key -> the URL its server uses
         self.notes: list[str] = []
         self.writer_lines = server_writer_lines()
 
@@ -67,7 +85,7 @@ class _Run:
 
     def _start(self, variant: Variant) -> Server:
         if variant.kind == "postgres":
-            url = self._create_database(variant.key)
+            url = self.database_urls[variant.key] = self._create_database(variant.key)
             return start_app(variant.key, self.work_dir, url, workers=variant.workers)
         path = self.work_dir / f"{variant.key}.db"
         if variant.big:
@@ -77,9 +95,8 @@ class _Run:
                 f"Big store: {big.campaigns:,} campaigns and {big.ledger_rows:,} ledger rows of filler accounts "
                 f"added to the demo world in {big.seconds:.0f} s ({path.stat().st_size / 2**20:,.0f} MiB)."
             )
-        return start_app(
-            variant.key, self.work_dir, f"sqlite:///{path}", synchronous=variant.synchronous, workers=variant.workers
-        )
+        url = self.database_urls[variant.key] = f"sqlite:///{path}"
+        return start_app(variant.key, self.work_dir, url, synchronous=variant.synchronous, workers=variant.workers)
 
     def _create_database(self, key: str) -> str:
         psql = shutil.which("psql")
@@ -191,6 +208,79 @@ class _Run:
             say(f"{call.title} round {round_no + 1}/{self.plan.rounds}: " + ", ".join(line))
         return list(results.values())
 
+    def measure_search_load(self) -> list[SearchLoadResult]:
+        """campaign_update XML alone and while one client sends the largest search back to back, per store.
+
+        Per store: the customers, a probe of both requests, a warm-up, then alone, (searched, alone) per round;
+        each searched run is compared with the mean of the runs alone right before and after it.
+        """
+        call = CALLS["xml"]
+        results = {
+            v.key: SearchLoadResult(v, unavailable=self.unavailable.get(v.key, ""))
+            for v in self.plan.variants_of(SEARCH_LOAD)
+        }
+        live = [key for key, result in results.items() if not result.unavailable and self._prepare_search(result)]
+        for key in live:
+            server, result = self.servers[key], results[key]
+            say(f"search under load, {key}: warming up")
+            warm, _ = self._wrk(server, call.body, call.expected, self.plan.warmup_s, f"sw{key[:3]}")
+            if not warm.valid:
+                result.warmup_problem = _problem(warm)
+            seconds = self.plan.search_duration_s
+            alone, alone_cpu = self._wrk(server, call.body, call.expected, seconds, f"s0a{key[:3]}")
+            for round_no in range(self.plan.rounds):
+                searcher = Searcher(server.url, SEARCH_BODY, SEARCH_EXPECTED, SEARCH_STOPPED)
+                searcher.start()
+                try:
+                    start = time.monotonic()
+                    tag = f"s{round_no}l{key[:3]}"
+                    loaded, loaded_cpu = self._wrk(server, call.body, call.expected, seconds, tag)
+                    end = time.monotonic()
+                finally:
+                    searcher.stop()
+                searches = searcher.run_between(start, end)
+                tag = f"s{round_no + 1}a{key[:3]}"
+                after, after_cpu = self._wrk(server, call.body, call.expected, seconds, tag)
+                pair = LoadPair(alone, loaded, searches, after, alone_cpu, loaded_cpu)
+                result.pairs.append(pair)
+                median = f"{statistics.median(searches.latencies_ms):.0f} ms" if searches.completed else "–"
+                stopped = f", {searches.stopped} stopped" if searches.stopped else ""
+                say(
+                    f"search under load round {round_no + 1}/{self.plan.rounds}, {key}: alone {alone.rps:,.0f}, "
+                    f"with search {loaded.rps:,.0f} ({pair.ratio:.3f}; {searches.completed} searches, "
+                    f"median {median}{stopped}{'' if searches.valid else ', INVALID'}), alone {after.rps:,.0f}"
+                )
+                alone, alone_cpu = after, after_cpu
+        return list(results.values())
+
+    def _prepare_search(self, result: SearchLoadResult) -> bool:
+        """Give the store its customers and probe both requests; False (and why, in ``result``) if it cannot run."""
+        key = result.variant.key
+        url = self.servers[key].url
+        say(f"search under load, {key}: adding {SEARCH_CUSTOMERS:,} customers to the demo account")
+        try:
+            seconds = fill_customers(self.database_urls[key], SEARCH_CUSTOMERS)
+        except Exception as exc:  # any store error: this scenario fails, the run goes on
+            result.failure = f"adding the customers failed: {_last_line(str(exc)) or type(exc).__name__}"
+            return False
+        result.customers = SEARCH_CUSTOMERS
+        status, text = post(url, fill_counter(CALLS["xml"].bodies[0], "probe"))
+        if CALLS["xml"].expected not in text:
+            result.failure = f"the campaign_update probe answered HTTP {status} {_answer_gist(text)}"
+            return False
+        started = time.monotonic()
+        status, text = post(url, SEARCH_BODY, timeout_s=30.0)
+        if SEARCH_EXPECTED not in text:
+            result.failure = f"the search probe answered HTTP {status} {_answer_gist(text)}"
+            return False
+        alone_ms = (time.monotonic() - started) * 1000
+        say(f"search under load, {key}: one search alone took {alone_ms:.0f} ms")
+        self.notes.append(
+            f"search_load, {key}: {SEARCH_CUSTOMERS:,} customers added in {seconds:.1f} s; "
+            f"one search alone (the probe, before the warm-up) took {alone_ms:,.0f} ms."
+        )
+        return True
+
     def profile(self) -> list[ProfileRun]:
         py_spy = ensure_py_spy(say)
         runs = []
@@ -261,23 +351,32 @@ def run_plan(plan: Plan) -> str:
     started = time.monotonic()
     say(f"{plan.mode} run: {len(plan.scenarios)} scenarios, about {plan.estimated_seconds()} s of load")
     results: list[ScenarioResult] = []
+    search_results: list[SearchLoadResult] = []
     profiles: list[ProfileRun] = []
     with _work_dir(plan.keep) as work_dir:
         run = _Run(plan, work_dir)
         try:
             run.start_servers()
             for call in plan.calls:
-                results.extend(run.measure_call(call))
+                if call == SEARCH_LOAD:
+                    search_results.extend(run.measure_search_load())
+                else:
+                    results.extend(run.measure_call(call))
             if plan.profile:
                 profiles = run.profile()
         finally:
             run.stop()
     elapsed = time.monotonic() - started
-    return _document(plan, results, profiles, run.notes, elapsed)
+    return _document(plan, results, profiles, run.notes, elapsed, search_results)
 
 
 def _document(
-    plan: Plan, results: Sequence[ScenarioResult], profiles: Sequence[ProfileRun], notes: Sequence[str], elapsed: float
+    plan: Plan,
+    results: Sequence[ScenarioResult],
+    profiles: Sequence[ProfileRun],
+    notes: Sequence[str],
+    elapsed: float,
+    search_results: Sequence[SearchLoadResult] = (),
 ) -> str:
     # The credential target is judged on the worse of the two campaign_update profiles.
     auth_shares = [p.profile.auth_share for p in profiles if p.label in {"FULL xml", "NORMAL xml"}]
@@ -292,21 +391,35 @@ def _document(
         *machine_lines(),
         f"- load: {settings}; the whole run took {elapsed:.0f} s",
         "",
-        "## Results",
-        "",
-        "ratio = loyalty-api's req/s ÷ the mean of the two reference runs (bare Starlette, same uvicorn settings, "
-        "same body) right before and after it; medians over the rounds. server CPU, wrk CPU = CPU time ÷ wall time "
-        "(100% = one core).",
-        "",
-        results_table(results),
-        "",
-        "The reference's runs (bare Starlette reading the same body, answering a fixed document of the same size):",
-        "",
-        reference_table(results),
-        "",
+    ]
+    if results or not search_results:
+        lines += [
+            "## Results",
+            "",
+            "ratio = loyalty-api's req/s ÷ the mean of the two reference runs (bare Starlette, same uvicorn settings, "
+            "same body) right before and after it; medians over the rounds. server CPU, wrk CPU = CPU time ÷ wall "
+            "time (100% = one core).",
+            "",
+            results_table(results),
+            "",
+            "The reference's runs (bare Starlette reading the same body, answering a fixed document of the same size):",
+            "",
+            reference_table(results),
+            "",
+        ]
+    if search_results:
+        lines += [
+            "## Search under load",
+            "",
+            search_load_intro(search_results, plan.search_duration_s),
+            "",
+            search_load_table(search_results),
+            "",
+        ]
+    lines += [
         "## Targets",
         "",
-        targets_table(evaluate_targets(results, auth)),
+        targets_table(evaluate_targets(results, auth, search_results)),
     ]
     if profiles:
         lines += ["", "## Profile (py-spy under wrk load)", "", profile_markdown(profiles)]

@@ -6,7 +6,11 @@ Nothing here measures time; the suite itself runs with ``python -m bench`` (docs
 from __future__ import annotations
 
 import asyncio
+import http.server
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -14,11 +18,30 @@ import pytest
 from starlette.testclient import TestClient
 
 from bench.bigstore import fill_store
-from bench.bodies import CALLS, COUNTER_MARKER, REFERENCE_EXPECTED, fill_counter
-from bench.plan import parse_args, select
+from bench.bodies import (
+    CALLS,
+    COUNTER_MARKER,
+    FIND_WORD_PREFIX,
+    REFERENCE_EXPECTED,
+    SEARCH_BODY,
+    SEARCH_EXPECTED,
+    SEARCH_STOPPED,
+    fill_counter,
+    largest_find_text,
+)
+from bench.plan import SEARCH_LOAD, VARIANTS, parse_args, select
 from bench.reference_app import REFERENCE_BODY, app
-from bench.report import evaluate_targets, markdown_table, reference_table, results_table, targets_table
-from bench.results import Pair, ScenarioResult, Variant
+from bench.report import (
+    evaluate_targets,
+    markdown_table,
+    reference_table,
+    results_table,
+    search_load_intro,
+    search_load_table,
+    targets_table,
+)
+from bench.results import LoadPair, Pair, ScenarioResult, SearchLoadResult, SearchRun, Variant
+from bench.search_load import Searcher, fill_customers
 from bench.stacks import (
     AUTH,
     FSYNC,
@@ -38,8 +61,17 @@ from bench.stacks import (
     waiting_kind,
 )
 from bench.wrk import LUA_SCRIPT, WrkError, WrkResult, parse_wrk_output
+from loyalty_api.config import Settings
+from loyalty_api.customers.customer_search import (
+    FIND_MAX_CHARACTERS,
+    FIND_MAX_GROUPS,
+    FIND_MAX_WORDS,
+    find_groups,
+)
 from loyalty_api.demo import load_demo
+from loyalty_api.store import create_store
 from loyalty_api.store.ledger_models import BalanceMismatch
+from loyalty_api.store.models import CustomerPage, CustomerQuery
 from loyalty_api.store.sqlite.store import SqliteStore
 from renderers import Element, el, get_renderer, response
 
@@ -159,6 +191,28 @@ def test_select_defaults_filters_and_pairs() -> None:
         select(["nope"], quick=True, big=False)
 
 
+def test_search_load_is_in_the_full_plan_not_the_quick_one() -> None:
+    full = select([], quick=False, big=False)
+    searched = [variant for call, variant in full if call == SEARCH_LOAD]
+    assert searched == ["sqlite-full", "sqlite-normal", "postgres-1", "postgres-2"]
+    assert full[-len(searched) :] == tuple((SEARCH_LOAD, v) for v in searched)  # after the calls: it adds customers
+    assert all(call != SEARCH_LOAD for call, _ in select([], quick=True, big=False))
+    assert select([SEARCH_LOAD, "xml", "sqlite-normal"], quick=True, big=False) == (
+        ("xml", "sqlite-normal"),
+        (SEARCH_LOAD, "sqlite-normal"),
+    )
+    assert select([f"{SEARCH_LOAD}@postgres-2"], quick=False, big=False) == ((SEARCH_LOAD, "postgres-2"),)
+    assert (SEARCH_LOAD, "sqlite-big") not in select([SEARCH_LOAD], quick=False, big=True)
+
+
+def test_search_load_runs_are_longer_and_counted_in_the_estimate() -> None:
+    plan = parse_args(["--scenarios", SEARCH_LOAD, "sqlite-full"])
+    assert (plan.duration_s, plan.search_duration_s, plan.rounds) == (3, 6, 3)
+    assert plan.calls == [SEARCH_LOAD] and plan.variants == [VARIANTS["sqlite-full"]]
+    assert plan.estimated_seconds() == plan.warmup_s + 7 * 6  # alone, then (searched, alone) per round
+    assert parse_args(["--scenarios", SEARCH_LOAD, "--search-duration", "4"]).search_duration_s == 4
+
+
 def test_parse_args_quick_is_short() -> None:
     plan = parse_args(["--quick"])
     assert plan.mode == "quick" and plan.rounds == 1 and not plan.profile
@@ -220,6 +274,135 @@ def test_a_bad_answer_makes_the_scenario_invalid() -> None:
     assert "1 unexpected answers" in result.invalid_reason()
     assert "INVALID" in results_table([result])
     assert evaluate_targets([result])[0].verdict == "invalid run"
+
+
+# --- search under load ----------------------------------------------------------------------------
+
+
+def _searched(
+    key: str, ratio: float, *, searches: int = 4, bad: int = 0, label: str = "", kind: str = "sqlite"
+) -> SearchLoadResult:
+    variant = Variant(key, label or key, kind, workers=2 if key.endswith("-2") else 1)
+    result = SearchLoadResult(variant, customers=10_000)
+    run = SearchRun(
+        searches, tuple(100.0 * (n + 1) for n in range(searches)), ran=max(searches, 1) + 1, stopped=1, bad=bad
+    )
+    result.pairs.append(LoadPair(_wrk(5_000), _wrk(5_000 * ratio), run, _wrk(5_000), 3.0, 4.0))
+    return result
+
+
+def test_the_search_is_the_largest_allowed_and_finds_no_customer() -> None:
+    text = largest_find_text()
+    groups = find_groups(text)  # the server's own check: it would answer parameter_invalid past a limit
+    assert len(text) == FIND_MAX_CHARACTERS
+    assert len(groups) == FIND_MAX_GROUPS and sum(len(g) for g in groups) == FIND_MAX_WORDS
+    words = [word for group in groups for word in group]
+    assert len(set(words)) == len(words) and all(word.startswith(FIND_WORD_PREFIX) for word in words)
+    fields = dict(parse_qsl(SEARCH_BODY, strict_parsing=True))
+    assert fields["type"] == "customer_find" and fields["find_customer"] == text
+    assert (fields["user_id"], fields["account_id"]) == ("john1970", "greatwidgets")
+
+
+def test_filled_customers_never_match_the_search(settings: Settings) -> None:
+    fill_customers(settings.database_url, count=300)
+
+    async def search(words: tuple[tuple[str, ...], ...]) -> CustomerPage:
+        store = create_store(settings)
+        await store.open()
+        try:
+            return await store.search_customers(1, CustomerQuery(any_words=words, limit=5))
+        finally:
+            await store.close()
+
+    assert asyncio.run(search(find_groups(largest_find_text()))).total == 0
+    assert asyncio.run(search((("searched29",),))).total == 11  # Searched29 and Searched290..299: the rows are there
+
+
+def test_search_load_table_and_targets() -> None:
+    results = [
+        _searched("sqlite-full", 0.85, label="SQLite FULL"),
+        _searched("sqlite-normal", 0.60, label="SQLite NORMAL"),
+        _searched("postgres-1", 0.95, bad=1, label="PostgreSQL", kind="postgres"),
+        SearchLoadResult(Variant("postgres-2", "PostgreSQL", "postgres", workers=2), unavailable="not available yet"),
+    ]
+    assert results[0].ratio == pytest.approx(0.85) and results[0].searches == 4 and results[0].searches_stopped == 1
+    assert results[0].search_p50_ms == pytest.approx(250.0) and results[0].search_max_ms == pytest.approx(400.0)
+    table = search_load_table(results)
+    assert "0.850" in table and "4,250" in table and "250.0" in table and "PostgreSQL, 2 workers" in table
+    assert "**INVALID** (searches: 1 unexpected answers" in table
+    assert "| stopped |" in table.splitlines()[0]
+    assert "10,000 customers" in search_load_intro(results, 6) and "Runs of 6 s" in search_load_intro(results, 6)
+    target = "campaign_update keeps ≥ 80% of its throughput while the largest search allowed runs"
+    verdicts = {line.target: line.verdict for line in evaluate_targets([], search_results=results)}
+    assert verdicts[f"{target} (SQLite FULL)"] == "met"
+    assert verdicts[f"{target} (SQLite NORMAL)"] == "missed"
+    assert verdicts[f"{target} (PostgreSQL, 1 worker)"] == "invalid run"
+    assert verdicts[f"{target} (PostgreSQL, 2 workers)"] == "not available yet"
+    assert {line.target: line.verdict for line in evaluate_targets([])}[target] == "not measured"
+
+
+def test_a_loaded_run_without_any_search_is_invalid() -> None:
+    result = _searched("sqlite-normal", 0.9, searches=0)
+    result.pairs[0] = LoadPair(_wrk(5_000), _wrk(4_500), SearchRun(0), _wrk(5_000))
+    assert not result.valid and result.invalid_reason() == "no search ran during a loaded run"
+    # A search longer than the run is still a search that ran: valid, though none completed within it.
+    result.pairs[0] = LoadPair(_wrk(5_000), _wrk(4_500), SearchRun(0, ran=1), _wrk(5_000))
+    assert result.valid and result.searches == 0
+
+
+class _SearchServer(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    answer = b'<response status="no_match"/>'
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(0.01)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.answer)))
+        self.end_headers()
+        self.wfile.write(self.answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def search_server() -> Iterator[http.server.ThreadingHTTPServer]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SearchServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_searcher_sends_back_to_back_and_checks_every_answer(search_server: http.server.ThreadingHTTPServer) -> None:
+    url = f"http://127.0.0.1:{search_server.server_address[1]}/api.php"
+    searcher = Searcher(url, SEARCH_BODY, SEARCH_EXPECTED, SEARCH_STOPPED)
+    searcher.start()
+    start = time.monotonic()
+    time.sleep(0.3)
+    end = time.monotonic()
+    searcher.stop()
+    run = searcher.run_between(start, end)
+    assert run.valid and run.completed >= 3 and run.ran >= run.completed and run.stopped == 0
+    assert all(ms >= 10 for ms in run.latencies_ms) and len(run.latencies_ms) == run.completed
+
+    def answers(expected: str, stopped: str) -> SearchRun:
+        searcher = Searcher(url, SEARCH_BODY, expected, stopped)
+        searcher.start()
+        time.sleep(0.1)
+        searcher.stop()
+        return searcher.run_between(0, time.monotonic())
+
+    # A search the server stopped at its statement timeout ran all the same: counted apart, not as completed.
+    stopped = answers('status="success"', 'status="no_match"')
+    assert stopped.valid and stopped.stopped == stopped.ran > 0 and stopped.completed == 0
+    wrong = answers('status="success"', SEARCH_STOPPED)
+    assert not wrong.valid and wrong.bad == wrong.ran > 0 and "no_match" in wrong.bad_sample
 
 
 # --- profiles -----------------------------------------------------------------------------------------
