@@ -2,8 +2,8 @@
 
 A key is never read from a command-line option alone (it would show in ``ps`` and in the shell's history): it is
 generated and printed once, or read from standard input (``--key-stdin``) or from a hidden prompt
-(``--prompt-key``).  ``--password`` still works for the scripts that used it, hidden from ``--help``.  No command prints a
-stored key or its digest.  ``docs/security.md`` ("Keys") has the rules.
+(``--prompt-key``).  ``--password`` still works for the scripts that used it, hidden from ``--help``.  No command
+prints a stored key or its digest.  ``docs/security.md`` ("Keys") has the rules.
 """
 
 from __future__ import annotations
