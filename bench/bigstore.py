@@ -25,6 +25,7 @@ from typing import Final
 
 from bench.servers import REPO_ROOT, loyalty_api_command
 from loyalty_api.store.sql.balances import ALL_BALANCES_FROM_LEDGER
+from loyalty_api.store.sqlite._dialect import FOLD_FUNCTION, unicode_lower
 
 __all__ = ["BigStore", "build_big_store", "fill_store", "prepare_demo_store"]
 
@@ -71,6 +72,8 @@ def build_big_store(path: Path, campaigns: int = 1_000_000, ledger_rows: int = 1
 def fill_store(path: Path, campaigns: int, ledger_rows: int) -> None:
     """Insert the filler rows into a migrated store (bulk SQL; see the module's docstring)."""
     conn = sqlite3.connect(path, isolation_level=None)
+    # The customers' search text is written by a trigger calling the store's fold function (migration 0010).
+    conn.create_function(FOLD_FUNCTION, 1, unicode_lower, deterministic=True)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = OFF")

@@ -43,6 +43,7 @@ class SchemaPool:
         self._kept: list[str] = []  # reset-able schemas between tests
         self._template: str | None = None
         self._tables: list[str] = []  # the template's tables, parents before children
+        self._columns: dict[str, str] = {}  # each table's columns an INSERT may give (not the generated ones)
         self._sequences: list[tuple[str, int, bool]] = []  # the template's: (name, last_value, is_called)
 
     def new_name(self) -> str:
@@ -61,6 +62,7 @@ class SchemaPool:
             asyncio.run(prepare(template))
             self._template = template
             self._tables, self._sequences = asyncio.run(self._run(lambda conn: _describe(conn, template)))
+            self._columns = asyncio.run(self._run(lambda conn: _insertable_columns(conn, template)))
         if not self._kept or not self._reuse(self._kept.pop(), name):
             asyncio.run(prepare(name))
         self._demo.add(name)
@@ -119,7 +121,8 @@ class SchemaPool:
             return False
         statements = [f"DELETE FROM {schema}.{table}" for table in reversed(self._tables)]
         statements += [
-            f"INSERT INTO {schema}.{table} OVERRIDING SYSTEM VALUE SELECT * FROM {template}.{table}"
+            f"INSERT INTO {schema}.{table} ({self._columns[table]}) OVERRIDING SYSTEM VALUE"
+            f" SELECT {self._columns[table]} FROM {template}.{table}"
             for table in self._tables
         ]
         statements += [
@@ -133,6 +136,16 @@ class SchemaPool:
         except asyncpg.LockNotAvailableError:
             return False  # still in use: left to the end of the session (or to the next run)
         return True
+
+
+async def _insertable_columns(conn: asyncpg.Connection, schema: str) -> dict[str, str]:
+    """Each table's columns but the generated ones (which an INSERT may not give), as a column list."""
+    rows = await conn.fetch(
+        "SELECT table_name, string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)"
+        " FROM information_schema.columns WHERE table_schema = $1 AND is_generated = 'NEVER' GROUP BY table_name",
+        schema,
+    )
+    return {str(table): str(columns) for table, columns in rows}
 
 
 async def _describe(conn: asyncpg.Connection, schema: str) -> tuple[list[str], list[tuple[str, int, bool]]]:

@@ -106,7 +106,10 @@ def _describe_sqlite(path: str) -> dict[str, Table]:
 
 
 _COLUMNS: Final = (
-    "SELECT table_name, column_name, data_type, is_nullable = 'NO', column_default IS NOT NULL"
+    # A generated column (customers.search_text: SQLite's is a plain column with a default, kept by triggers) counts
+    # as one with a default: neither is given a value by an INSERT.
+    "SELECT table_name, column_name, data_type, is_nullable = 'NO',"
+    " column_default IS NOT NULL OR is_generated = 'ALWAYS'"
     " FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ordinal_position"
 )
 _OF_KEY: Final = (

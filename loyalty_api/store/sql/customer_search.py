@@ -21,7 +21,7 @@ from loyalty_api.store.sql.dialect import Dialect
 __all__ = ["FIND_COLUMNS", "SEARCH_COLUMNS", "CustomerWhere", "customer_where"]
 
 SEARCH_COLUMNS: Final = frozenset({"code", *CUSTOMER_PROFILE_FIELDS})
-# The fields customer_find looks in (every searchable field but the custom date).
+# The fields customer_find looks in (every searchable field but the custom date), folded into search_text.
 FIND_COLUMNS: Final = ("code", "card_number", "customer_username", *CUSTOMER_TEXT_FIELDS)
 
 
@@ -58,8 +58,9 @@ def customer_where(account_pk: int, query: CustomerQuery, dialect: Dialect) -> C
         else:
             conditions.append(dialect.contains.format(haystack=folded(column), needle=folded(bind(match.value))))
     if query.any_words is not None:
-        # A word holds no space, so it cannot match across the space that separates two fields.
-        haystack = folded(" || ' ' || ".join(_text_of(column) for column in FIND_COLUMNS))
+        # search_text is the folded text of FIND_COLUMNS, a space between fields (migration 0010): a word holds no
+        # space, so it cannot match across two fields.
+        haystack = "search_text"
         groups = []
         for words in query.any_words:
             tests = [dialect.contains.format(haystack=haystack, needle=folded(bind(word))) for word in words]

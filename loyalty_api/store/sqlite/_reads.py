@@ -3,9 +3,10 @@
 SQLite runs a statement in the calling thread.  A look-up by key takes microseconds and runs inline (a thread hop
 would cost ten times more), but a search over every customer of a large account could hold the event loop, and
 every other client, for seconds.  So :meth:`SqliteReads.read` runs a read inline with a budget
-(:data:`INLINE_BUDGET`): the connection's progress handler interrupts it when the budget is spent, and the read runs
-again, whole, on a connection of its own in a helper thread, there bounded by the statement timeout
-(:class:`QueryTimeout`).  One such read runs at a time: they queue behind each other, not in front of the loop.
+(:data:`INLINE_BUDGET`, or the statement timeout when it is shorter): the connection's progress handler interrupts it
+when the budget is spent, and the read runs again, whole, on a connection of its own in a helper thread, there
+bounded by the statement timeout (:class:`QueryTimeout`).  One such read runs at a time: they queue behind each
+other, not in front of the loop.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class SqliteReads:
     async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
         # Inline: ``work`` only awaits this connection's statements, which never suspend, so no other coroutine
         # runs (or resets the deadline) before it returns.
-        self._inline_deadline.until = time.monotonic() + INLINE_BUDGET
+        self._inline_deadline.until = time.monotonic() + min(INLINE_BUDGET, self._timeout)
         try:
             async with self._inline.snapshot() as db:
                 return await work(db)

@@ -157,6 +157,15 @@ def _apply_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (our migrations hold no ``;`` inside literals or triggers)."""
-    without_comments = re.sub(r"--[^\n]*", "", sql)
-    return [part.strip() for part in without_comments.split(";") if part.strip()]
+    """Split a migration into statements: a line ends one when the text so far is a complete statement (so a
+    trigger's ``BEGIN ... END;`` stays whole); ``--`` comments are dropped."""
+    statements: list[str] = []
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += re.sub(r"--[^\n]*", "", line)
+        if pending.strip() and sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"an incomplete statement ends the migration: {pending.strip()[:60]!r}")
+    return statements
