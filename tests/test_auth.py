@@ -18,8 +18,8 @@ from loyalty_api.accounts.auth import MIN_KEY_LENGTH, generate_key, key_digest
 from loyalty_api.config import Settings
 from loyalty_api.demo import DEMO_USERS
 from loyalty_api.store.sqlite.store import sqlite_path
-from tests._stored import error_of, run_cli, show, status_of, update
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, xml_of
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, xml_of
+from tests.support.stored import error_of, run_cli, show, status_of, update
 
 GREATWIDGETS_CAMPAIGNS: Final = (
     "1234567890123450",

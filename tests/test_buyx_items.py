@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
-from tests._campaign_golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
-from tests._stored import error_of, history, status_of
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
+from tests.support.stored import error_of, history, status_of
 
 BUYX: Final = "1234567890123452"  # the manager may not see it
 POINTS: Final = "1234567890123451"

@@ -15,8 +15,8 @@ from typing import Final
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
-from tests._stored import error_of, history, run_cli, show, status_of, update
-from tests.helpers import CLERK, MANAGER, OTHER_ADMIN, SHOW_KEYS
+from tests.support.api import CLERK, MANAGER, OTHER_ADMIN, SHOW_KEYS
+from tests.support.stored import error_of, history, run_cli, show, status_of, update
 
 POINTS: Final = "1234567890123451"
 EARNED: Final = "1234567890123453"

@@ -15,9 +15,9 @@ from starlette.testclient import TestClient
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.store.sqlite.store import sqlite_path
-from tests._campaign_golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
-from tests._stored import error_of, history, run_cli, show, status_of, update, warnings_of
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
+from tests.support.stored import error_of, history, run_cli, show, status_of, update, warnings_of
 
 GIFTCARD: Final = "1234567890123450"
 POINTS: Final = "1234567890123451"  # the manager may see it

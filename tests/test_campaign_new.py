@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 
 from loyalty_api.campaigns import campaign_new
 from loyalty_api.config import Settings
-from tests._campaign_golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
-from tests._stored import error_of, history, show, status_of, update, warnings_of
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
+from tests.support.stored import error_of, history, show, status_of, update, warnings_of
 
 NEW: Final = {"type": "campaign_new", "action": "campaign"}
 GIFTCARD: Final = "1234567890123450"

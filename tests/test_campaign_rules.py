@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
-from tests._stored import error_of, history, show, status_of, update, warnings_of
-from tests.helpers import OTHER_ADMIN
+from tests.support.api import OTHER_ADMIN
+from tests.support.stored import error_of, history, show, status_of, update, warnings_of
 
 GIFTCARD: Final = "1234567890123450"
 POINTS: Final = "1234567890123451"

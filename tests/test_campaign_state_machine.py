@@ -33,8 +33,8 @@ from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.store import create_store
 from loyalty_api.web.app import create_app
-from tests._backends import backend_settings
-from tests.helpers import MANAGER, call
+from tests.support.api import MANAGER, call
+from tests.support.backends import backend_settings
 
 TYPES: Final = ("points", "giftcard", "events", "earned", "buyx")
 REWARD_TYPES: Final = frozenset({"points", "events"})

@@ -14,8 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
-from tests._stored import error_of, history, show, status_of, update
-from tests.helpers import ADMIN, CLERK, MANAGER, call, xml_of
+from tests.support.api import ADMIN, CLERK, MANAGER, call, xml_of
+from tests.support.stored import error_of, history, show, status_of, update
 
 GIFTCARD: Final = "1234567890123450"
 POINTS: Final = "1234567890123451"

@@ -14,9 +14,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
-from tests._campaign_golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
-from tests._stored import error_of, run_cli, status_of, update
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.golden import GoldenCase, check_golden_case, check_no_stray_files, golden_params
+from tests.support.stored import error_of, run_cli, status_of, update
 
 LIST: Final = {"type": "campaigns_list"}
 INACTIVE: Final = {"type": "campaigns_inactive_list"}

@@ -23,8 +23,8 @@ from loyalty_api.config import Settings
 from loyalty_api.store import Role, create_store
 from loyalty_api.store.models import Account, Login
 from loyalty_api.web.app import create_app
-from tests._backends import backend_settings
-from tests.helpers import ADMIN, SHOW_KEYS, call
+from tests.support.api import ADMIN, SHOW_KEYS, call
+from tests.support.backends import backend_settings
 
 HISTORY_KEYS: Final = ["id", "at", "account_id", "user_id", "entity", "entity_id", "action", "changes"]
 _ISO_UTC: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

@@ -19,8 +19,8 @@ from lxml import etree
 
 from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
-from tests._stored import history, show
-from tests.helpers import ADMIN
+from tests.support.api import ADMIN
+from tests.support.stored import history, show
 
 CAMPAIGN: Final = "1234567890123451"  # points: name, description, points_ratio, reward_ratio
 UPDATES: Final = 50

@@ -23,7 +23,8 @@ from starlette.testclient import TestClient
 from loyalty_api.config import Settings
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
-from tests._live_server import (
+from tests.support.api import ADMIN, CLERK, MANAGER, call
+from tests.support.live_server import (
     HOST,
     REQUEST_TIMEOUT,
     Sent,
@@ -34,8 +35,7 @@ from tests._live_server import (
     token_update,
     token_updates,
 )
-from tests._stored import show
-from tests.helpers import ADMIN, CLERK, MANAGER, call
+from tests.support.stored import show
 
 pytestmark = pytest.mark.live
 

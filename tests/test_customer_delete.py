@@ -6,7 +6,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
-from tests.customer_support import (
+from tests.support.api import ADMIN, CLERK, MANAGER, call
+from tests.support.customers import (
     GIFTCARD,
     LEGACY_CODE,
     POINTS,
@@ -17,7 +18,6 @@ from tests.customer_support import (
     new,
     restore,
 )
-from tests.helpers import ADMIN, CLERK, MANAGER, call
 
 LEGACY = "1234567890123455"
 

@@ -19,8 +19,8 @@ from typing import Final
 import pytest
 from starlette.testclient import TestClient
 
-from tests.customer_support import POINTS
-from tests.helpers import ADMIN, CLERK, call
+from tests.support.api import ADMIN, CLERK, call
+from tests.support.customers import POINTS
 
 GOLDEN: Final = Path(__file__).parent / "golden" / "customers"
 FORMS: Final[dict[str, dict[str, str]]] = {"xml": {}, "json": {"output": "JSON"}}

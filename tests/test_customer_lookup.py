@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 from starlette.testclient import TestClient
 
-from tests.customer_support import GIFTCARD, LEGACY_CODE, POINTS, VIP, customer_fields, error_code, info, new
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.customers import GIFTCARD, LEGACY_CODE, POINTS, VIP, customer_fields, error_code, info, new
 
 NO_MATCH = "No customer matches data provided."
 

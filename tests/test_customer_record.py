@@ -11,7 +11,8 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
-from tests.customer_support import (
+from tests.support.api import ADMIN, CLERK, MANAGER, call
+from tests.support.customers import (
     GIFTCARD,
     POINTS,
     VIP,
@@ -22,7 +23,6 @@ from tests.customer_support import (
     new,
     text_of,
 )
-from tests.helpers import ADMIN, CLERK, MANAGER, call
 
 
 def _edit(client: TestClient, user: tuple[str, str, str] = ADMIN, **fields: str) -> str:

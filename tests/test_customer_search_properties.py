@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from tests.customer_support import LEGACY_CODE, new
-from tests.helpers import call
+from tests.support.api import call
+from tests.support.customers import LEGACY_CODE, new
 
 # Letters whose lower case is one letter, the same in Python, SQLite's registered fold and PostgreSQL's lower()
 # (no final sigma, no dotted capital I, no ß).

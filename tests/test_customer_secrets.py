@@ -21,9 +21,9 @@ from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.customers import secrets as secrets_hashing
 from loyalty_api.store.sqlite.store import sqlite_path
-from tests._stored import run_cli
-from tests.customer_support import POINTS, new
-from tests.helpers import ADMIN
+from tests.support.api import ADMIN
+from tests.support.customers import POINTS, new
+from tests.support.stored import run_cli
 
 _codes = itertools.count(1)
 # Characters neither XML nor JSON escapes, so that a leaked secret would show as it is.

@@ -17,8 +17,8 @@ from loyalty_api.customers import lockout as customer_login
 from loyalty_api.customers import secrets as secrets_hashing
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
-from tests.customer_support import error_code, new
-from tests.helpers import ADMIN, CLERK, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, OTHER_ADMIN, call
+from tests.support.customers import error_code, new
 
 VALIDATE = {"type": "validate_customer_password"}
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

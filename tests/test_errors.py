@@ -26,8 +26,8 @@ from loyalty_api.config import Settings
 from loyalty_api.errors import CATALOGUE, ApiError, catalogue_markdown
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
-from tests._stored import error_of, show
-from tests.helpers import ADMIN, CLERK, xml_of
+from tests.support.api import ADMIN, CLERK, xml_of
+from tests.support.stored import error_of, show
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 ERRORS_DOC: Final = ROOT / "docs" / "errors.md"

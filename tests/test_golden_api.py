@@ -18,7 +18,7 @@ from typing import Final
 import pytest
 from starlette.testclient import TestClient
 
-from tests.helpers import ADMIN
+from tests.support.api import ADMIN
 
 GOLDEN_DIR: Final = Path(__file__).parent / "golden" / "api"
 CALLBACK: Final = "handleResponse"

@@ -16,9 +16,9 @@ from loyalty_api.config import Settings
 from loyalty_api.store import create_store
 from loyalty_api.store.postgres._url import parse_postgres_url
 from loyalty_api.web.app import create_app
-from tests._backends import backend_settings, postgres_url
-from tests._live_server import free_port
-from tests.helpers import ADMIN, xml_of
+from tests.support.api import ADMIN, xml_of
+from tests.support.backends import backend_settings, postgres_url
+from tests.support.live_server import free_port
 
 RECOVERY_TIMEOUT = 10.0
 

@@ -18,8 +18,8 @@ from loyalty_api.config import Settings
 from loyalty_api.store.postgres._url import parse_postgres_url
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
-from tests._stored import error_of, status_of
-from tests.helpers import ADMIN, CLERK, OTHER_ADMIN, call, xml_of
+from tests.support.api import ADMIN, CLERK, OTHER_ADMIN, call, xml_of
+from tests.support.stored import error_of, status_of
 
 GIFTCARD: Final = "1234567890123450"
 LEGACY: Final = "1234567890123455"  # the demo customer has 500 points

@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
-from tests._live_server import ADMIN_FIELDS, CLIENTS_TIMEOUT, HOST, REQUEST_TIMEOUT, live_server
-from tests.helpers import call
+from tests.support.api import call
+from tests.support.live_server import ADMIN_FIELDS, CLIENTS_TIMEOUT, HOST, REQUEST_TIMEOUT, live_server
 
 pytestmark = pytest.mark.live
 

@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
-from tests._stored import error_of, status_of
-from tests.customer_support import restore as restore_customer
-from tests.helpers import ADMIN, CLERK, call
+from tests.support.api import ADMIN, CLERK, call
+from tests.support.customers import restore as restore_customer
+from tests.support.stored import error_of, status_of
 
 POINTS: Final = "1234567890123451"
 EVENTS: Final = "1234567890123454"

@@ -7,8 +7,8 @@ from typing import Final
 import pytest
 from starlette.testclient import TestClient
 
-from tests._stored import error_of, status_of
-from tests.helpers import ADMIN, CLERK, MANAGER, call
+from tests.support.api import ADMIN, CLERK, MANAGER, call
+from tests.support.stored import error_of, status_of
 
 GIFTCARD: Final = "1234567890123450"
 BUYX: Final = "1234567890123452"

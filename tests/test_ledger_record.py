@@ -13,8 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
-from tests._stored import error_of, show, status_of, warnings_of
-from tests.helpers import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.api import ADMIN, CLERK, MANAGER, OTHER_ADMIN, call
+from tests.support.stored import error_of, show, status_of, warnings_of
 
 GIFTCARD: Final = "1234567890123450"
 POINTS: Final = "1234567890123451"

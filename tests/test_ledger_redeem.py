@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
-from tests._stored import error_of, status_of
-from tests.helpers import ADMIN, CLERK, MANAGER, call
+from tests.support.api import ADMIN, CLERK, MANAGER, call
+from tests.support.stored import error_of, status_of
 
 GIFTCARD: Final = "1234567890123450"
 POINTS: Final = "1234567890123451"  # points_ratio 100, reward_ratio 18

@@ -19,9 +19,9 @@ from loyalty_api.store import WriteTx, create_store
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums, NewLedgerEntry, NewSale, RecordedSale
 from loyalty_api.store.models import utc_now
 from loyalty_api.web.app import create_app
-from tests._balances import balance_mismatches, run_sql
-from tests._stored import error_of, status_of
-from tests.helpers import ADMIN, call
+from tests.support.api import ADMIN, call
+from tests.support.balances import balance_mismatches, run_sql
+from tests.support.stored import error_of, status_of
 
 POINTS: Final = "1234567890123451"  # points_ratio 100
 BUYX: Final = "1234567890123452"

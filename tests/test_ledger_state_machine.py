@@ -28,9 +28,9 @@ from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.store import create_store
 from loyalty_api.web.app import create_app
-from tests._backends import backend_settings
-from tests._balances import balance_mismatches
-from tests.helpers import call
+from tests.support.api import call
+from tests.support.backends import backend_settings
+from tests.support.balances import balance_mismatches
 
 # campaign id -> type (demo: points ratio 100, earned 5.95 per event)
 CAMPAIGNS: Final = {

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests._transport import multipart_body
+from tests.support.transport import multipart_body
 
 pytestmark = pytest.mark.live
 

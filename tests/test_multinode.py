@@ -14,9 +14,9 @@ from typing import Final
 import pytest
 
 from loyalty_api.config import Settings
-from tests._backends import backend_settings
-from tests._live_server import check_token_updates, get, live_server, run_clients, start_server
-from tests._stored import run_cli
+from tests.support.backends import backend_settings
+from tests.support.live_server import check_token_updates, get, live_server, run_clients, start_server
+from tests.support.stored import run_cli
 
 pytestmark = pytest.mark.live
 

@@ -1,4 +1,4 @@
-"""The test harness's reused PostgreSQL schemas (``tests/_pg_schemas.py``) are as good as fresh ones.
+"""The test harness's reused PostgreSQL schemas (``tests/support/pg_schemas.py``) are as good as fresh ones.
 
 A schema reset from the template must hold what migrating a new schema and loading the demo world gives: the same
 tables, the same rows (times aside: they are when each was made), and the same next ids.
@@ -11,8 +11,8 @@ import asyncio
 import asyncpg
 
 from loyalty_api.config import Settings
-from tests._backends import postgres_url, prepare_demo, with_schema
-from tests._pg_schemas import SchemaPool
+from tests.support.backends import postgres_url, prepare_demo, with_schema
+from tests.support.pg_schemas import SchemaPool
 
 _TIME_COLUMNS = frozenset({"at", "created_at", "updated_at", "applied_at", "archived_at"})
 

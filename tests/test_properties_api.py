@@ -36,9 +36,9 @@ from loyalty_api.errors import CATALOGUE
 from loyalty_api.store import create_store
 from loyalty_api.web.app import create_app
 from renderers import is_valid_callback
-from tests._backends import backend_settings
-from tests._transport import multipart_body
-from tests.helpers import ADMIN
+from tests.support.api import ADMIN
+from tests.support.backends import backend_settings
+from tests.support.transport import multipart_body
 
 ACCOUNT, USER, KEY = ADMIN
 CAMPAIGNS: Final = (

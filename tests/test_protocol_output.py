@@ -17,8 +17,8 @@ from loyalty_api.errors import ApiError
 from loyalty_api.handler.fields import Fields
 from loyalty_api.protocol.output import InvalidCallback, choose_output, default_output
 from renderers.jsonp import CALLBACK_MAX_LENGTH
-from tests._transport import stored_campaign
-from tests.helpers import ADMIN, xml_of
+from tests.support.api import ADMIN, xml_of
+from tests.support.transport import stored_campaign
 
 ACCOUNT, USER, KEY = ADMIN
 UPDATE: Final = {

@@ -25,8 +25,8 @@ from loyalty_api.store.models import Account
 from loyalty_api.store.postgres import PostgresStore
 from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._url import parse_postgres_url
-from tests._backends import backend_settings, postgres_url
-from tests._live_server import free_port
+from tests.support.backends import backend_settings, postgres_url
+from tests.support.live_server import free_port
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres"])

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from loyalty_api.config import Settings
 from loyalty_api.store import StoreUnavailable
 from loyalty_api.web.app import API_PATHS, YOUNG_COLLECTION_THRESHOLD, app_from_env, create_app
-from tests.helpers import ADMIN, call
+from tests.support.api import ADMIN, call
 
 
 def test_healthz(client: TestClient) -> None:

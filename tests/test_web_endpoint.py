@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.protocol.forms import MAX_BODY_BYTES, MAX_FIELDS
-from tests._transport import multipart_body, stored_campaign
-from tests.helpers import ADMIN, xml_of
+from tests.support.api import ADMIN, xml_of
+from tests.support.transport import multipart_body, stored_campaign
 
 ACCOUNT, USER, KEY = ADMIN
 CREDENTIALS: Final = {"account_id": ACCOUNT, "user_id": USER, "user_password": KEY}

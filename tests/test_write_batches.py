@@ -21,9 +21,9 @@ from loyalty_api.store.interface import SaleWork, WriteTx
 from loyalty_api.store.ledger_models import LedgerSums, NewSale, RecordedSale
 from loyalty_api.store.models import utc_now
 from loyalty_api.web.app import create_app
-from tests._balances import balance_mismatches
-from tests._stored import history, show
-from tests.helpers import ADMIN
+from tests.support.api import ADMIN
+from tests.support.balances import balance_mismatches
+from tests.support.stored import history, show
 
 CAMPAIGN: Final = "1234567890123451"
 REQUESTS: Final = 40

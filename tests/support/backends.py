@@ -3,7 +3,7 @@
 PostgreSQL is found through ``LOYALTY_TEST_POSTGRES_URL`` (e.g.
 ``postgresql://postgres@127.0.0.1:5432/test``); where it is unset those tests skip and say so.
 Each test gets a fresh database: a new SQLite file, or a new PostgreSQL schema named in the URL
-(``?schema=lt_<pid>_<n>``, see ``docs/postgres.md`` and ``tests/_pg_schemas.py``), which is dropped (or, holding
+(``?schema=lt_<pid>_<n>``, see ``docs/postgres.md`` and ``tests/support/pg_schemas.py``), which is dropped (or, holding
 the demo world, reset for the next test) after the test: ``tests/conftest.py`` calls :func:`release_schemas`.
 """
 
@@ -24,7 +24,7 @@ from loyalty_api.config import Settings
 from loyalty_api.demo import load_demo
 from loyalty_api.store import create_store
 from loyalty_api.store.sqlite.store import sqlite_path
-from tests._pg_schemas import SchemaPool
+from tests.support.pg_schemas import SchemaPool
 
 __all__ = [
     "BACKENDS",

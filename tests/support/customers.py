@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.customers.secrets import ENV_MEMORY_KIB, ENV_TIME_COST
-from tests._stored import error_of, run_cli
-from tests.helpers import ADMIN, call
+from tests.support.api import ADMIN, call
+from tests.support.stored import error_of, run_cli
 
 __all__ = [
     "GIFTCARD",

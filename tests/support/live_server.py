@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from lxml import etree
 
 from loyalty_api.config import Settings
-from tests._stored import history, show
+from tests.support.stored import history, show
 
 __all__ = [
     "REQUEST_TIMEOUT",

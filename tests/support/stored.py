@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
-from tests.helpers import ADMIN, call
+from tests.support.api import ADMIN, call
 
 __all__ = ["error_of", "history", "run_cli", "show", "status_of", "update", "warnings_of"]
 

@@ -22,11 +22,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from loyalty_api.demo import DEMO_CAMPAIGNS
-from tests.helpers import ADMIN
+from tests.support.api import ADMIN
 
 __all__ = ["GOLDEN_ROOT", "GoldenCase", "check_golden_case", "check_no_stray_files", "golden_params"]
 
-GOLDEN_ROOT: Final = Path(__file__).parent / "golden" / "campaigns"
+GOLDEN_ROOT: Final = Path(__file__).resolve().parent.parent / "golden" / "campaigns"
 FORMS: Final[dict[str, dict[str, str]]] = {"xml": {}, "json": {"output": "JSON"}}
 CONTENT_TYPES: Final = {"xml": "text/xml; charset=utf-8", "json": "application/json"}
 _DEMO_IDS: Final = frozenset(campaign_id.encode() for _account, campaign_id, *_rest in DEMO_CAMPAIGNS)
