@@ -33,7 +33,10 @@ __all__ = [
     "close_schemas",
     "demo_settings",
     "drop_stale_test_schemas",
+    "migrate",
     "postgres_url",
+    "prepare_demo",
+    "shared_demo_settings",
     "release_schemas",
     "with_schema",
 ]
@@ -121,6 +124,24 @@ async def prepare_demo(settings: Settings) -> None:
     try:
         await store.migrate()
         await load_demo(store)
+    finally:
+        await store.close()
+
+
+def shared_demo_settings(backend: str, tmp_path: Path) -> Settings:
+    """A fresh database of ``backend`` with the demo world, made for many examples of one hypothesis test to share
+    (without fsync on each SQLite commit: nothing here is about durability)."""
+    settings = backend_settings(backend, tmp_path, synchronous="NORMAL")
+    asyncio.run(prepare_demo(settings))
+    return settings
+
+
+async def migrate(settings: Settings) -> None:
+    """Migrate the database of ``settings`` (nothing loaded in it)."""
+    store = create_store(settings)
+    await store.open()
+    try:
+        await store.migrate()
     finally:
         await store.close()
 

@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 from lxml import etree
 
 from loyalty_api.config import Settings
-from tests.support.stored import history, show
+from tests.support.api import credentials
+from tests.support.cli import history, show
 
 __all__ = [
     "REQUEST_TIMEOUT",
@@ -51,7 +52,7 @@ START_TIMEOUT: Final = 45.0
 STOP_TIMEOUT: Final = 15.0
 REQUEST_TIMEOUT: Final = 15.0
 CLIENTS_TIMEOUT: Final = 120.0
-ADMIN_FIELDS: Final = {"account_id": "greatwidgets", "user_id": "john1970", "user_password": "1959caadac9b13dcb3"}
+ADMIN_FIELDS: Final = credentials()
 
 
 def free_port() -> int:

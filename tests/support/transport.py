@@ -1,4 +1,5 @@
-"""Test helpers for the transport: multipart bodies as PHP curl sends them, and reading a stored campaign back."""
+"""Test helpers for the transport: the three ways a client sends fields (a urlencoded POST, a multipart POST as
+PHP curl sends it, a GET query string), and reading a stored campaign back."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import asyncio
 from collections.abc import Iterable
 from typing import Final
 
+import httpx2 as httpx
+from starlette.testclient import TestClient
+
 from loyalty_api.cli._admin import campaign_json
 from loyalty_api.config import Settings
 from loyalty_api.store import create_store
 
-__all__ = ["CURL_BOUNDARY", "multipart_body", "stored_campaign"]
+__all__ = ["CURL_BOUNDARY", "TRANSPORTS", "multipart_body", "send", "stored_campaign"]
 
 # curl's boundaries are 24 dashes and 16 hex digits.
 CURL_BOUNDARY: Final = "------------------------d74496d66958873e"
+TRANSPORTS: Final = ("urlencoded", "multipart", "get")
 
 
 def multipart_body(
@@ -35,6 +40,17 @@ def multipart_body(
         )
     parts.append(b"--" + boundary.encode() + b"--\r\n")
     return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+def send(client: TestClient, transport: str, fields: dict[str, str], path: str = "/api.php") -> httpx.Response:
+    """Send ``fields`` as a urlencoded POST, a multipart POST (as PHP curl does) or a GET query string."""
+    if transport == "urlencoded":
+        return client.post(path, data=fields)
+    if transport == "multipart":
+        content_type, body = multipart_body(fields)
+        return client.post(path, content=body, headers={"content-type": content_type})
+    assert transport == "get"
+    return client.get(path, params=fields)
 
 
 def stored_campaign(settings: Settings, account_id: str, campaign_id: str) -> dict[str, object]:
