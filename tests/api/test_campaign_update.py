@@ -19,7 +19,7 @@ from loyalty_api.config import Settings
 from tests.support.api import call, credentials, error_of, status_of, warnings_of, xml_of
 from tests.support.campaigns import update
 from tests.support.cli import history, run_cli, show
-from tests.support.demo import BUYX, CLUB, EARNED, EVENTS, GIFTCARD, LEGACY, OTHERCO_POINTS, POINTS, SEED_GIFTCARD
+from tests.support.demo import BUYX, CLUB, EARNED, EVENTS, GIFTCARD, LEGACY, OTHERCO_POINTS, POINTS, SPEC_GIFTCARD
 from tests.support.users import ADMIN, CLERK, MANAGER, OTHER_ADMIN, User
 
 UNKNOWN: Final = "1234567890123999"
@@ -49,7 +49,7 @@ def _refused(client: TestClient, campaign_id: str, fields: dict[str, str], user:
     return code
 
 
-# --- the seed's examples, one per campaign type --------------------------------------------------------------------
+# --- the specification's examples, one per campaign type -------------------------------------------------------------
 
 
 @pytest.mark.parametrize("campaign_id", [GIFTCARD, BUYX, EVENTS, CLUB])
@@ -63,21 +63,21 @@ def test_name_and_description_of_every_type(client: TestClient, settings: Settin
     assert unchanged == {k: v for k, v in before.items() if k not in ("name", "description", "updated_at")}
 
 
-def test_points_campaign_as_in_the_seed(client: TestClient, settings: Settings) -> None:
+def test_points_campaign_as_in_the_specification(client: TestClient, settings: Settings) -> None:
     fields = {"new_campaign_name": "New Widget Rewards Name", "description": "New Campaign Description Here"}
     _updated(client, POINTS, {**fields, "new_points_ratio": "120", "new_reward_ratio": "20"})
     shown = show(settings, POINTS)
     assert (shown["name"], shown["points_ratio"], shown["reward_ratio"]) == ("New Widget Rewards Name", "120", "20")
 
 
-def test_earned_campaign_as_in_the_seed(client: TestClient, settings: Settings) -> None:
+def test_earned_campaign_as_in_the_specification(client: TestClient, settings: Settings) -> None:
     _updated(client, EARNED, {"new_campaign_name": "New Widget VIP Name", "new_amount_per_event": "6.5"})
     shown = show(settings, EARNED)
     assert (shown["name"], shown["amount_per_event"]) == ("New Widget VIP Name", "6.50")
 
 
-def test_the_seed_success_document(client: TestClient) -> None:
-    reply = client.post("/api.php", data=SEED_GIFTCARD)
+def test_the_specification_s_success_document(client: TestClient) -> None:
+    reply = client.post("/api.php", data=SPEC_GIFTCARD)
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "text/xml; charset=utf-8"
     assert (

@@ -1,4 +1,4 @@
-"""The exact bytes the server answers to the seed's ``campaign_update``, against ``tests/golden/api/``.
+"""The exact bytes the server answers to the specification's ``campaign_update``, against ``tests/golden/api/``.
 
 Three answers (``success``, ``warnings``: a success carrying warnings, ``error``: wrong credentials), each in
 every output form: ``xml``, ``json`` (pretty), ``condensed.json``, ``jsonp`` (pretty) and ``condensed.jsonp``.
@@ -16,23 +16,23 @@ from typing import Final
 import pytest
 from starlette.testclient import TestClient
 
-from tests.support.demo import SEED_GIFTCARD
+from tests.support.demo import SPEC_GIFTCARD
 from tests.support.golden import GOLDEN_ROOT, check_golden, check_no_stray_files
 
 GOLDEN_DIR: Final = GOLDEN_ROOT / "api"
 CALLBACK: Final = "handleResponse"
 
 ANSWERS: Final[dict[str, dict[str, str]]] = {
-    "success": SEED_GIFTCARD,
+    "success": SPEC_GIFTCARD,
     # Legacy Points already has transactions: both opt-out changes are ignored with a warning each.
     "warnings": {
-        **SEED_GIFTCARD,
+        **SPEC_GIFTCARD,
         "campaign_id": "1234567890123455",
         "new_campaign_name": "Legacy Points Renamed",
         "coalition_opt_out": "Y",
         "two_tier_opt_out": "Y",
     },
-    "error": {**SEED_GIFTCARD, "user_password": "not-the-right-key"},
+    "error": {**SPEC_GIFTCARD, "user_password": "not-the-right-key"},
 }
 
 FORMS: Final[dict[str, tuple[dict[str, str], str]]] = {
@@ -55,8 +55,8 @@ def test_answer_matches_golden_file(client: TestClient, answer: str, form: str) 
     check_golden(GOLDEN_DIR / f"{answer}.{form}", reply.content)
 
 
-def test_success_is_the_seed_answer() -> None:
-    # The seed prints the success one element per line; the server sends it on one line after the declaration.
+def test_success_is_the_specification_s_answer() -> None:
+    # The specification prints the success one element per line; the server sends it on one line after the declaration.
     assert (GOLDEN_DIR / "success.xml").read_bytes() == (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
         b'<response status="updated"><campaign><id>1234567890123450</id></campaign></response>'

@@ -16,7 +16,7 @@ __all__ = [
     "MANAGER_CAMPAIGNS",
     "OTHERCO_POINTS",
     "POINTS",
-    "SEED_GIFTCARD",
+    "SPEC_GIFTCARD",
 ]
 
 # The campaigns of greatwidgets, oldest first.
@@ -36,8 +36,8 @@ OTHERCO_POINTS: Final = "9999999999999999"
 # The demo customer, Jane Doe: in LEGACY, with its activation entry (id 1) and a 500-point purchase (id 2).
 JANE: Final = "8000000000000001"
 
-# The seed's PHP $data for a giftcard campaign (campaign_update), with the account_id its field table requires.
-SEED_GIFTCARD: Final = {
+# The specification's PHP $data for a giftcard campaign (campaign_update), with the account_id its field table requires.
+SPEC_GIFTCARD: Final = {
     "user_id": "john1970",
     "user_password": "1959caadac9b13dcb3",
     "type": "campaign_update",

@@ -3,7 +3,7 @@
 Campaign updates: every update acknowledged with ``status="updated"`` must be there afterwards with its audit
 record; no update may be half-applied (each sets the name and the description with one token).
 
-Sales (``record_activity``, issue 7): every receipt answered ``status="success"`` must be in the ledger with its
+Sales (``record_activity``): every receipt answered ``status="success"`` must be in the ledger with its
 transaction id, customer, user, amount and custom field; no entry may be there that nobody sent, or twice; each
 customer's balance is the sum of their entries.  SQLite's ``integrity_check`` must say ok after every kill.
 """

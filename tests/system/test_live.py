@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.demo import SEED_GIFTCARD
+from tests.support.demo import SPEC_GIFTCARD
 from tests.support.transport import multipart_body
 
 pytestmark = pytest.mark.live
@@ -32,8 +32,8 @@ START_TIMEOUT: Final = 30.0
 STOP_TIMEOUT: Final = 15.0
 REQUEST_TIMEOUT: Final = 10.0
 
-SEED_POINTS: Final = {
-    **SEED_GIFTCARD,
+SPEC_POINTS: Final = {
+    **SPEC_GIFTCARD,
     "campaign_id": "1234567890123451",
     "new_campaign_name": "New Widget Rewards Name",
     "new_points_ratio": "100",
@@ -123,23 +123,23 @@ def test_probes(server: Server) -> None:
     assert _request(server, "GET", "/readyz")[::2] == (200, b"ready")
 
 
-def test_the_seed_request_urlencoded(server: Server) -> None:
-    request = urllib.request.Request(f"{server.base}/api.php", data=urlencode(SEED_GIFTCARD).encode(), method="POST")
+def test_the_specification_request_urlencoded(server: Server) -> None:
+    request = urllib.request.Request(f"{server.base}/api.php", data=urlencode(SPEC_GIFTCARD).encode(), method="POST")
     with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as reply:
         assert reply.status == 200
         assert reply.headers["Content-Type"] == "text/xml; charset=utf-8"
         assert reply.read() == UPDATED.replace(b"{id}", b"1234567890123450")
 
 
-def test_the_seed_request_as_php_curl_sends_it(server: Server) -> None:
-    content_type, body = multipart_body(SEED_POINTS)
+def test_the_specification_request_as_php_curl_sends_it(server: Server) -> None:
+    content_type, body = multipart_body(SPEC_POINTS)
     status, headers, content = _request(server, "POST", "/", body, {"Content-Type": content_type})
     assert status == 200
     assert content == UPDATED.replace(b"{id}", b"1234567890123451")
 
 
 def test_jsonp_over_get(server: Server) -> None:
-    query = urlencode({**SEED_GIFTCARD, "callback": "show", "condensed": "yes"})
+    query = urlencode({**SPEC_GIFTCARD, "callback": "show", "condensed": "yes"})
     status, headers, content = _request(server, "GET", f"/api.php?{query}")
     assert status == 200
     assert headers["content-type"] == "application/javascript; charset=utf-8"
@@ -148,7 +148,7 @@ def test_jsonp_over_get(server: Server) -> None:
 
 
 def test_wrong_credentials_in_json(server: Server) -> None:
-    body = urlencode({**SEED_GIFTCARD, "user_password": "wrong", "output": "json"}).encode()
+    body = urlencode({**SPEC_GIFTCARD, "user_password": "wrong", "output": "json"}).encode()
     status, headers, content = _request(
         server, "POST", "/api.php", body, {"Content-Type": "application/x-www-form-urlencoded"}
     )

@@ -1,4 +1,4 @@
-"""``loyalty_api.values``: the number, flag and text rules (issue 2, section 5), as properties.
+"""``loyalty_api.values``: the number, flag and text rules, as properties.
 
 The grammar of a number, written out again here independently of the implementation: ASCII digits
 with at most one decimal separator (``.`` or ``,``), at least one digit, at most 12 digits before the
