@@ -254,6 +254,31 @@ def test_field_limit_counts_query_body_and_repeats() -> None:
         parse_fields(b"a=1&b=2", FORM, b"c=%C3%A9&d=4", max_fields=3)
 
 
+def _latin1_fields(count: int, first: int = 0) -> bytes:
+    """``count`` fields ``f<n>=\xe9``: a raw byte that is not UTF-8, so the body takes the Windows-1252 path."""
+    return b"&".join(b"f%d=\xe9" % n for n in range(first, first + count))
+
+
+def test_field_limit_of_a_body_that_is_not_utf8() -> None:
+    fields = form(_latin1_fields(MAX_FIELDS))
+    assert len(fields) == MAX_FIELDS
+    assert fields["f0"] == fields[f"f{MAX_FIELDS - 1}"] == "é"
+    with pytest.raises(TooManyFields, match=f"more than {MAX_FIELDS} fields") as info:
+        form(_latin1_fields(MAX_FIELDS + 1))
+    assert info.value.status_code == 413
+
+
+def test_field_limit_of_a_body_that_is_not_utf8_counts_the_query_and_not_empty_segments() -> None:
+    query = b"&".join(b"q%d=1" % n for n in range(10))
+    assert len(form(_latin1_fields(MAX_FIELDS - 10), query=query)) == MAX_FIELDS
+    with pytest.raises(TooManyFields):
+        form(_latin1_fields(MAX_FIELDS - 9), query=query)
+    assert len(form(b"&&" + _latin1_fields(MAX_FIELDS) + b"&")) == MAX_FIELDS  # empty segments are no fields
+    with pytest.raises(TooManyFields):
+        parse_fields(b"", FORM, _latin1_fields(4), max_fields=3)
+    assert parse_fields(b"", FORM, _latin1_fields(3), max_fields=3) == {"f0": "é", "f1": "é", "f2": "é"}
+
+
 def test_field_limit_multipart_counts_files() -> None:
     files = [("f", "f.txt", b"x")] * 2
     assert parse_fields(b"q=1", MULTIPART, multipart_body([("a", "1")], files=files), max_fields=4) == {
