@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,6 +92,42 @@ def test_forbidden_characters_in_text_and_attributes_become_replacement_characte
     assert root.get("status") == "ok\ufffd"
     assert root[0].text == "a\ufffdb\ufffdc\ufffdd"
     assert root[0].get("code") == "x\ufffdy"
+
+
+# The writer tests all the texts of a document at once and copies them as they are unless one holds & < > (or is
+# not printable): each of the three characters alone, and mixed, must be escaped.
+_ESCAPED_TEXTS: Final = [
+    ("&", b"&amp;"),
+    ("<", b"&lt;"),
+    (">", b"&gt;"),
+    ("Tom & Jerry", b"Tom &amp; Jerry"),
+    ("a < b", b"a &lt; b"),
+    ("b > a", b"b &gt; a"),
+    ("<&>", b"&lt;&amp;&gt;"),
+    ("x > y & y < z", b"x &gt; y &amp; y &lt; z"),
+    ("&amp;", b"&amp;amp;"),
+    ("<b>Zoë</b>", "&lt;b&gt;Zoë&lt;/b&gt;".encode()),
+]
+
+
+@pytest.mark.parametrize(("text", "written"), _ESCAPED_TEXTS)
+def test_and_lt_gt_are_escaped_in_a_plain_text_element(text: str, written: bytes) -> None:
+    doc = response("ok", [el("message", text), el("other", "plain")])
+    assert render_xml(doc) == DECLARATION + (
+        b'<response status="ok"><message>' + written + b"</message><other>plain</other></response>"
+    )
+
+
+@pytest.mark.parametrize(("text", "written"), _ESCAPED_TEXTS)
+def test_and_lt_gt_are_escaped_in_an_element_with_attributes_and_in_a_container(text: str, written: bytes) -> None:
+    doc = response("error", [el("error", text, code="x"), Element("items", text, children=[el("item", "i")])])
+    assert render_xml(doc) == DECLARATION + (
+        b'<response status="error"><error code="x">'
+        + written
+        + b"</error><items>"
+        + written
+        + b"<item>i</item></items></response>"
+    )
 
 
 @pytest.mark.parametrize("text", ["", "plain", "tab\tnew\nline\rcr", "Zoë 😀", "\ud7ff\ue000\ufffd\U0010ffff"])
