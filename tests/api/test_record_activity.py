@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from tests.support.api import call, call_json, error_of, status_of, warnings_of
+from tests.support.campaigns import update
 from tests.support.cli import show
 from tests.support.demo import BUYX, EARNED, EVENTS, GIFTCARD, JANE, LEGACY, POINTS
 from tests.support.golden import GoldenCase, golden_tests, without_stamps
@@ -82,6 +83,32 @@ def test_points_are_the_amount_times_the_ratio_rounded_down(client: TestClient) 
         "parameter_invalid",
         "The amount gives nothing to record (it rounds down to 0).",
     )
+
+
+@pytest.mark.parametrize(
+    ("ratio", "amount", "points"),
+    [
+        ("0.3333", "2.00", "0.66"),  # 66.66 hundredths: 66 rounded down, 67 to the nearest (half-even or half-up)
+        ("1.5", "0.01", "0.01"),  # 1.5 hundredths: 1 rounded down, 2 half-even
+        ("0.5", "0.03", "0.01"),  # 1.5 hundredths: 1 rounded down, 2 half-even
+        ("0.9999", "9.99", "9.98"),  # 998.9001 hundredths: 998 rounded down, 999 to the nearest
+    ],
+)
+def test_points_are_rounded_down_never_to_the_nearest(client: TestClient, ratio: str, amount: str, points: str) -> None:
+    assert status_of(update(client, POINTS, {"new_points_ratio": ratio})) == "updated"
+    sale = _receipt(client, POINTS, amount=amount)
+    assert (sale["recorded/points"], sale["purchase/amount"]) == (points, amount)
+    assert (sale["balance/points"], sale["cumulative_balance/points"]) == (points, points)
+
+
+def test_points_rounding_down_to_nothing_are_refused_and_record_nothing(client: TestClient) -> None:
+    """0.02 x 0.3333 = 0.006666 points: 0 rounded down (refused), 0.01 to the nearest hundredth."""
+    assert status_of(update(client, POINTS, {"new_points_ratio": "0.3333"})) == "updated"
+    assert error_of(call(client, {**RECORD, "campaign_id": POINTS, "amount": "0.02"})) == (
+        "parameter_invalid",
+        "The amount gives nothing to record (it rounds down to 0).",
+    )
+    assert _receipt(client, POINTS, amount="0.04")["balance/points"] == "0.01"  # 1.3332 hundredths: the first entry
 
 
 def test_balances_add_up_in_every_type(client: TestClient) -> None:

@@ -1,18 +1,23 @@
-"""Reading record_activity's transaction custom fields from what the request sent (``Fields.sent``), as properties:
-the same values, in the same order, and the same first error, as asking for every name in turn."""
+"""The rules of record_activity (``loyalty_api/ledger/rules.py``): what a sale adds (points rounded down), and
+reading the transaction custom fields from what the request sent (``Fields.sent``), as properties: the same values,
+in the same order, and the same first error, as asking for every name in turn."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Final
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from loyalty_api.customers.fields import parse_value
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.fields import Fields
-from loyalty_api.ledger.rules import TRANSACTION_FIELDS, parse_transaction_fields
+from loyalty_api.ledger.rules import TRANSACTION_FIELDS, Sale, parse_transaction_fields, plan_sale
+from loyalty_api.store.models import Campaign
 
 _NAMES: Final = st.sampled_from(
     [*TRANSACTION_FIELDS[:3], "custom_field_20", "custom_field_21", "custom_field", "amount", "service_product"]
@@ -52,3 +57,42 @@ def test_transaction_fields_as_when_every_name_was_asked_for(data: dict[str, str
 @given(_FIELDS, st.frozensets(_NAMES))
 def test_sent_is_the_names_present_blank_or_not(data: dict[str, str], names: frozenset[str]) -> None:
     assert Fields(data).sent(names) == {name for name in names if Fields(data).raw(name) is not None}
+
+
+# --- what a sale adds ----------------------------------------------------------------------------------------------
+
+_WHEN: Final = datetime(2026, 11, 23, tzinfo=UTC)
+_NOTHING: Final = "The amount gives nothing to record (it rounds down to 0)."
+
+
+def _campaign(kind: str, *, points_ratio: str | None = None, amount_per_event: Decimal | None = None) -> Campaign:
+    ratio = None if points_ratio is None else Decimal(points_ratio)
+    return Campaign(
+        1, 1, "C1", kind, "C", None, ratio, None, amount_per_event, False, False, True, None, None, _WHEN, _WHEN
+    )
+
+
+def _refusal(campaign: Campaign, fields: dict[str, str]) -> tuple[str, str]:
+    with pytest.raises(ApiError) as refused:
+        plan_sale(campaign, Fields(fields))
+    return refused.value.code, refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("ratio", "amount", "cents"),
+    [
+        ("0.3333", "2", 66),  # 66.66 hundredths: 66 rounded down, 67 to the nearest
+        ("1.5", "0.01", 1),  # 1.5: 1 rounded down, 2 half-even
+        ("0.5", "0.03", 1),  # 1.5: 1 rounded down, 2 half-even
+        ("0.9999", "9.99", 998),  # 998.9001: 998 rounded down, 999 to the nearest
+        ("50", "0.01", 50),  # exact
+    ],
+)
+def test_points_are_the_amount_times_the_ratio_rounded_down(ratio: str, amount: str, cents: int) -> None:
+    sale = plan_sale(_campaign("points", points_ratio=ratio), Fields({"amount": amount}))
+    assert sale == Sale(amount_cents=cents, purchase_cents=int(Decimal(amount) * 100))
+
+
+def test_points_rounding_down_to_nothing_are_refused() -> None:
+    # 0.02 x 0.3333 = 0.6666 hundredths: 0 rounded down, 1 to the nearest.
+    assert _refusal(_campaign("points", points_ratio="0.3333"), {"amount": "0.02"}) == ("parameter_invalid", _NOTHING)
