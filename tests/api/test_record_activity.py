@@ -111,6 +111,23 @@ def test_points_rounding_down_to_nothing_are_refused_and_record_nothing(client: 
     assert _receipt(client, POINTS, amount="0.04")["balance/points"] == "0.01"  # 1.3332 hundredths: the first entry
 
 
+def test_an_earned_campaign_without_an_amount_per_event_refuses_entries(client: TestClient) -> None:
+    """A new earned campaign's amount_per_event defaults to 0.00: it has nothing to add until one is set."""
+    root = call(client, {"type": "campaign_new", "action": "campaign", "campaign_type": "earned", "campaign_name": "E"})
+    campaign_id = str(root.findtext("campaign/id"))
+    assert error_of(call(client, {**RECORD, "campaign_id": campaign_id})) == (
+        "parameter_invalid",
+        f"Campaign {campaign_id} has no amount_per_event to add (set it with campaign_update).",
+    )
+    balance = call(client, {"type": "customer_balance", "code": JANE, "campaign_id": campaign_id})
+    assert error_of(balance)[0] == "customer_not_in_campaign"  # not even enrolled
+    assert status_of(update(client, campaign_id, {"new_amount_per_event": "2.5"})) == "updated"
+    assert _receipt(client, campaign_id)["balance/amount"] == "2.50"
+    # Set back to zero (a blank amount is 0.00), it refuses again.
+    assert status_of(update(client, campaign_id, {"new_amount_per_event": ""})) == "updated"
+    assert error_of(call(client, {**RECORD, "campaign_id": campaign_id}))[0] == "parameter_invalid"
+
+
 def test_balances_add_up_in_every_type(client: TestClient) -> None:
     _add_item(client, "A")
     _add_item(client, "B")

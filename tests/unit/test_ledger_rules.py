@@ -1,6 +1,7 @@
-"""The rules of record_activity (``loyalty_api/ledger/rules.py``): what a sale adds (points rounded down), and
-reading the transaction custom fields from what the request sent (``Fields.sent``), as properties: the same values,
-in the same order, and the same first error, as asking for every name in turn."""
+"""The rules of record_activity (``loyalty_api/ledger/rules.py``): what a sale adds (points rounded down, an earned
+campaign's amount per event), and reading the transaction custom fields from what the request sent
+(``Fields.sent``), as properties: the same values, in the same order, and the same first error, as asking for every
+name in turn."""
 
 from __future__ import annotations
 
@@ -96,3 +97,15 @@ def test_points_are_the_amount_times_the_ratio_rounded_down(ratio: str, amount: 
 def test_points_rounding_down_to_nothing_are_refused() -> None:
     # 0.02 x 0.3333 = 0.6666 hundredths: 0 rounded down, 1 to the nearest.
     assert _refusal(_campaign("points", points_ratio="0.3333"), {"amount": "0.02"}) == ("parameter_invalid", _NOTHING)
+
+
+@pytest.mark.parametrize("per_event", [None, Decimal("0.00"), Decimal(0), Decimal("-1.00")])
+def test_an_earned_campaign_without_an_amount_per_event_refuses(per_event: Decimal | None) -> None:
+    assert _refusal(_campaign("earned", amount_per_event=per_event), {}) == (
+        "parameter_invalid",
+        "Campaign C1 has no amount_per_event to add (set it with campaign_update).",
+    )
+
+
+def test_an_earned_campaign_adds_its_amount_per_event() -> None:
+    assert plan_sale(_campaign("earned", amount_per_event=Decimal("0.01")), Fields({})) == Sale(amount_cents=1)
