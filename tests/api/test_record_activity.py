@@ -12,6 +12,7 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
+from loyalty_api.ledger.rules import MAX_ENTRY_CENTS
 from tests.support.api import call, call_json, error_of, status_of, warnings_of
 from tests.support.campaigns import update
 from tests.support.cli import show
@@ -126,6 +127,18 @@ def test_an_earned_campaign_without_an_amount_per_event_refuses_entries(client: 
     # Set back to zero (a blank amount is 0.00), it refuses again.
     assert status_of(update(client, campaign_id, {"new_amount_per_event": ""})) == "updated"
     assert error_of(call(client, {**RECORD, "campaign_id": campaign_id}))[0] == "parameter_invalid"
+
+
+def test_the_largest_entry_is_accepted_and_one_hundredth_more_refused(client: TestClient) -> None:
+    """MAX_ENTRY_CENTS (10^15 hundredths) through the only type that reaches it, points: 100,000,000,000 spent at
+    100 points each is exactly 10^13 points; 99,999,000,010 at 100.001 is 10^13 points and one hundredth."""
+    assert MAX_ENTRY_CENTS == 10**15
+    sale = _receipt(client, POINTS, amount="100000000000")
+    assert (sale["recorded/points"], sale["balance/points"]) == ("10000000000000", "10000000000000")
+    assert status_of(update(client, POINTS, {"new_points_ratio": "100.001"})) == "updated"
+    too_large = ("parameter_invalid", "The amount is too large for one transaction.")
+    assert error_of(call(client, {**RECORD, "campaign_id": POINTS, "amount": "99999000010"})) == too_large
+    assert _receipt(client, POINTS, amount="1")["balance/points"] == "10000000000100"  # nothing recorded meanwhile
 
 
 def test_balances_add_up_in_every_type(client: TestClient) -> None:

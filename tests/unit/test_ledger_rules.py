@@ -1,7 +1,7 @@
-"""The rules of record_activity (``loyalty_api/ledger/rules.py``): what a sale adds (points rounded down, an earned
-campaign's amount per event), and reading the transaction custom fields from what the request sent
-(``Fields.sent``), as properties: the same values, in the same order, and the same first error, as asking for every
-name in turn."""
+"""The rules of record_activity (``loyalty_api/ledger/rules.py``): what a sale adds in each campaign type (points
+rounded down, an earned campaign's amount per event, the largest entry), and reading the transaction custom fields
+from what the request sent (``Fields.sent``), as properties: the same values, in the same order, and the same first
+error, as asking for every name in turn."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from loyalty_api.customers.fields import parse_value
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.fields import Fields
-from loyalty_api.ledger.rules import TRANSACTION_FIELDS, Sale, parse_transaction_fields, plan_sale
+from loyalty_api.ledger.rules import MAX_ENTRY_CENTS, TRANSACTION_FIELDS, Sale, parse_transaction_fields, plan_sale
 from loyalty_api.store.models import Campaign
 
 _NAMES: Final = st.sampled_from(
@@ -64,6 +64,7 @@ def test_sent_is_the_names_present_blank_or_not(data: dict[str, str], names: fro
 
 _WHEN: Final = datetime(2026, 11, 23, tzinfo=UTC)
 _NOTHING: Final = "The amount gives nothing to record (it rounds down to 0)."
+_TOO_LARGE: Final = "The amount is too large for one transaction."
 
 
 def _campaign(kind: str, *, points_ratio: str | None = None, amount_per_event: Decimal | None = None) -> Campaign:
@@ -109,3 +110,14 @@ def test_an_earned_campaign_without_an_amount_per_event_refuses(per_event: Decim
 
 def test_an_earned_campaign_adds_its_amount_per_event() -> None:
     assert plan_sale(_campaign("earned", amount_per_event=Decimal("0.01")), Fields({})) == Sale(amount_cents=1)
+
+
+def test_the_largest_entry_is_accepted_and_one_hundredth_more_refused() -> None:
+    largest = plan_sale(_campaign("points", points_ratio="100"), Fields({"amount": "100000000000"}))
+    assert largest.amount_cents == MAX_ENTRY_CENTS == 10**15
+    over = _campaign("points", points_ratio="100.001")  # 99,999,000,010 x 100.001 x 100 = 10^15 + 1
+    assert _refusal(over, {"amount": "99999000010"}) == ("parameter_invalid", _TOO_LARGE)
+    per_event = Decimal(MAX_ENTRY_CENTS) / 100
+    assert plan_sale(_campaign("earned", amount_per_event=per_event), Fields({})).amount_cents == MAX_ENTRY_CENTS
+    more = _campaign("earned", amount_per_event=per_event + Decimal("0.01"))
+    assert _refusal(more, {}) == ("parameter_invalid", _TOO_LARGE)
