@@ -38,6 +38,7 @@ __all__ = [
     "prepare_demo",
     "shared_demo_settings",
     "release_schemas",
+    "remove_at_exit",
     "with_schema",
 ]
 
@@ -110,11 +111,18 @@ def _sqlite_template() -> Path:
     global _sqlite_demo
     if _sqlite_demo is None:
         folder = Path(tempfile.mkdtemp(prefix="loyalty-demo-template-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        atexit.register(remove_at_exit, folder, os.getpid())
         template = backend_settings("sqlite", folder)
         asyncio.run(prepare_demo(template))  # closing the store checkpoints the WAL into the file
         _sqlite_demo = Path(sqlite_path(template.database_url))
     return _sqlite_demo
+
+
+def remove_at_exit(folder: Path, owner: int) -> None:
+    """The ``atexit`` clean-up of a folder made by the process ``owner``: a process forked from it inherits its
+    ``atexit`` handlers, and must not take the folder away from under its parent when it exits."""
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def prepare_demo(settings: Settings) -> None:
