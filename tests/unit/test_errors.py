@@ -11,13 +11,15 @@ Adding an error code to ``loyalty_api/errors.py`` takes two more steps, which th
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+import pytest
+
 from loyalty_api.errors import CATALOGUE, ApiError, catalogue_markdown
+from tests.support.golden import update_golden
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 ERRORS_DOC: Final = ROOT / "docs" / "errors.md"
@@ -66,12 +68,38 @@ def test_docs_list_every_code_with_status_message_and_when() -> None:
         assert row[3].replace("\\|", "|") == spec.description
 
 
-def test_docs_errors_md_is_generated_from_the_catalogue() -> None:
+def _check_generated(doc: Path) -> None:
+    """``doc`` is ``catalogue_markdown()``, the file first rewritten when ``UPDATE_GOLDEN`` says so."""
     expected = catalogue_markdown()
-    if os.environ.get("UPDATE_GOLDEN"):
-        ERRORS_DOC.parent.mkdir(exist_ok=True)
-        ERRORS_DOC.write_text(expected, encoding="utf-8")
-    assert ERRORS_DOC.exists(), "run: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_errors.py"
-    assert ERRORS_DOC.read_text(encoding="utf-8") == expected, (
-        "docs/errors.md is out of date; run: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_errors.py"
+    if update_golden():
+        doc.parent.mkdir(exist_ok=True)
+        doc.write_text(expected, encoding="utf-8")
+    assert doc.exists(), "run: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_errors.py"
+    assert doc.read_text(encoding="utf-8") == expected, (
+        f"{doc.name} is out of date; run: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_errors.py"
     )
+
+
+def test_docs_errors_md_is_generated_from_the_catalogue() -> None:
+    _check_generated(ERRORS_DOC)
+
+
+@pytest.mark.parametrize("value", ["0", "", "no", "false", "False", "off", "2"])
+def test_only_an_explicit_update_golden_rewrites_the_doc(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
+) -> None:
+    stale = tmp_path / "errors.md"
+    stale.write_text("stale\n", encoding="utf-8")
+    monkeypatch.setenv("UPDATE_GOLDEN", value)
+    with pytest.raises(AssertionError, match="errors.md is out of date"):
+        _check_generated(stale)
+    assert stale.read_text(encoding="utf-8") == "stale\n"
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes", "Y", " on "])
+def test_update_golden_rewrites_the_doc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str) -> None:
+    stale = tmp_path / "errors.md"
+    stale.write_text("stale\n", encoding="utf-8")
+    monkeypatch.setenv("UPDATE_GOLDEN", value)
+    _check_generated(stale)
+    assert stale.read_text(encoding="utf-8") == catalogue_markdown()
