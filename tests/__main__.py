@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests._backends import POSTGRES_URL_VARIABLE
+from tests.support.backends import POSTGRES_URL_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
-from tests._backends import BACKENDS, close_schemas, demo_settings, drop_stale_test_schemas, release_schemas
+from tests.support.backends import BACKENDS, close_schemas, demo_settings, drop_stale_test_schemas, release_schemas
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from loyalty_api.store import Store
-from tests._backends import backend_settings
 from tests.store._world import migrated_store
+from tests.support.backends import backend_settings
 
 
 @pytest.fixture(autouse=True)

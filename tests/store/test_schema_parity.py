@@ -17,8 +17,8 @@ import pytest
 
 from loyalty_api.store.postgres._url import parse_postgres_url
 from loyalty_api.store.sqlite.store import sqlite_path
-from tests._backends import backend_settings
 from tests.store._world import migrated_store
+from tests.support.backends import backend_settings
 
 # SQLite's declared type -> the PostgreSQL types a column of it may have.
 TYPES: Final = {

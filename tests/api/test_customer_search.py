@@ -1,0 +1,177 @@
+"""``customer_search``, ``customer_find`` and ``customer_exists``: search semantics (every ``exact_match`` mode, on
+non-ASCII text, against a model too), paging, the shapes of one and many answers in XML and JSON."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Final
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from tests.support.api import call, call_json, error_code
+from tests.support.customers import AMY, codes, new, search
+from tests.support.demo import JANE, POINTS
+from tests.support.golden import customer_case, customer_golden_tests
+from tests.support.properties import ON_A_SHARED_DATABASE
+from tests.support.users import ADMIN
+
+NO_MATCH: Final = "No customer matches data provided."
+CASES: Final = [
+    customer_case("search_one", {"type": "customer_search", "last_name": "ACK"}, setup=(AMY,)),
+    customer_case("search_many", {"type": "customer_search", "length": "2"}, setup=(AMY,)),
+    customer_case("search_balances", {"type": "customer_search", "code": JANE, "include_balances": "Y"}),
+    customer_case("search_no_match", {"type": "customer_search", "first_name": "Nobody"}),
+    customer_case("search_secret", {"type": "customer_search", "customer_password": "x"}),
+    customer_case("find", {"type": "customer_find", "find_customer": "amy acker, jane"}, setup=(AMY,)),
+    customer_case("find_no_match", {"type": "customer_find", "find_customer": "nobody"}),
+    customer_case(
+        "exists",
+        {"type": "customer_exists", "code": "AMY1", "email": "AMY@example.com"},
+        setup=(AMY,),
+    ),
+    customer_case("exists_no_match", {"type": "customer_exists", "customer_username": "nobody"}),
+]
+
+
+test_answers_match_golden_files, test_no_stray_golden_files = customer_golden_tests("customer_search", CASES)
+
+
+# --- customer_search -----------------------------------------------------------------------------------------------
+
+
+def test_search_defaults_to_a_case_insensitive_substring(people: TestClient) -> None:
+    assert codes(search(people, last_name="ACK")) == ["P1", "P3"]
+    assert codes(search(people, first_name="zo")) == ["P2"]
+    assert codes(search(people, first_name="ZOË")) == ["P2"]
+    assert codes(search(people, last_name="öb")) == ["P2"]
+    assert codes(search(people, first_name="åS")) == ["P3"]
+    assert codes(search(people, city="SPRING", last_name="ack")) == ["P1", "P3"]  # every criterion
+    assert codes(search(people, custom_field_4="oud")) == ["P2"]
+
+
+def test_search_exact_match_modes(people: TestClient) -> None:
+    assert codes(search(people, city="springfield", exact_match="insensitive")) == ["P1", "P3"]
+    assert codes(search(people, city="springfield", exact_match="sensitive")) == ["P3"]
+    assert codes(search(people, city="spring", exact_match="insensitive")) == []
+    assert codes(search(people, last_name="öberg", exact_match="insensitive")) == ["P2"]
+    assert codes(search(people, last_name="öberg", exact_match="sensitive")) == []
+    assert codes(search(people, last_name="Öberg", exact_match="SENSITIVE")) == ["P2"]
+    assert error_code(search(people, exact_match="yes")) == "parameter_invalid"
+
+
+def test_search_without_criteria_lists_everyone_oldest_first_with_paging(people: TestClient) -> None:
+    root = search(people)
+    assert codes(root) == [JANE, "P1", "P2", "P3", "P4"]
+    assert [root.findtext(f"pagination/{n}") for n in ("total", "offset", "length")] == ["5", "0", "5"]
+    root = search(people, offset="1", length="2")
+    assert codes(root) == ["P1", "P2"]
+    assert [root.findtext(f"pagination/{n}") for n in ("total", "offset", "length")] == ["5", "1", "2"]
+    assert error_code(search(people, length="-1")) == "parameter_invalid"
+
+
+def test_search_one_versus_many_xml_shape_and_json_always_an_array(people: TestClient) -> None:
+    one = search(people, code="P4")
+    assert [child.tag for child in one] == ["customer", "pagination"]  # straight under <response>
+    many = search(people, last_name="acker")
+    assert [child.tag for child in many] == ["customer", "customer", "pagination"]
+    body = call_json(people, {"type": "customer_search", "code": "P4"})
+    assert isinstance(body["customers"], list) and [c["code"] for c in body["customers"]] == ["P4"]
+
+
+def test_search_nothing_found_is_no_match(people: TestClient) -> None:
+    root = search(people, first_name="Nobody")
+    assert root.get("status") == "no_match" and root.findtext("message") == NO_MATCH
+    body = call_json(people, {"type": "customer_search", "first_name": "Nobody"})
+    assert body == {"status": "no_match", "message": NO_MATCH}
+
+
+@pytest.mark.parametrize("secret", ["customer_password", "customer_PIN"])
+def test_secrets_are_no_search_criteria(people: TestClient, secret: str) -> None:
+    assert error_code(search(people, ADMIN, **{secret: "x"})) == "parameter_invalid"
+
+
+def test_search_with_balances(client: TestClient) -> None:
+    new(client, code="B1", campaign_id=POINTS)
+    root = search(client, code="B1", include_balances="Y")
+    assert [c.findtext("id") for c in root.findall("customer/campaigns/campaign")] == [POINTS]
+    body = call_json(client, {"type": "customer_search", "code": "B1", "include_balances": "Y"})
+    assert body["customers"][0]["campaigns"][0]["balance"] == "0"
+
+
+# --- customer_search against a model -------------------------------------------------------------------------------
+
+# Letters whose lower case is one letter, the same in Python, SQLite's registered fold and PostgreSQL's lower()
+# (no final sigma, no dotted capital I, no ß).
+_ALPHABET: Final = "aAbBäÄöÖéÉçÇåÅжЖщЩ "
+_NAMES: Final = st.text(_ALPHABET, min_size=1, max_size=6).map(str.strip).filter(bool)
+_MODES: Final = st.sampled_from([None, "insensitive", "sensitive"])
+_code_numbers = itertools.count(1)
+
+
+def _model(mode: str | None, needle: str, value: str) -> bool:
+    if mode is None:
+        return needle.lower() in value.lower()
+    if mode == "insensitive":
+        return needle.lower() == value.lower()
+    return needle == value
+
+
+@pytest.fixture
+def stored() -> dict[str, str]:
+    """code -> last name of every customer of the account, as the test created them."""
+    return {JANE: "Doe"}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=ON_A_SHARED_DATABASE)
+@given(names=st.lists(_NAMES, min_size=1, max_size=3), needle=_NAMES, mode=_MODES)
+def test_search_agrees_with_the_model(
+    client: TestClient, stored: dict[str, str], names: list[str], needle: str, mode: str | None
+) -> None:
+    for name in names:
+        code = f"Q{next(_code_numbers)}"
+        assert new(client, code=code, last_name=name).get("status") == "success"
+        stored[code] = name
+    fields = {"type": "customer_search", "last_name": needle, "length": "1000"}
+    if mode is not None:
+        fields["exact_match"] = mode
+    root = call(client, fields)
+    found = [str(node.findtext("code")) for node in root.findall("customer")]
+    expected = [code for code, name in stored.items() if _model(mode, needle, name)]
+    assert found == expected
+    assert root.get("status") == ("success" if expected else "no_match")
+
+
+# --- customer_find -------------------------------------------------------------------------------------------------
+
+
+def test_find_words_and_groups(people: TestClient) -> None:
+    find = {"type": "customer_find"}
+    assert codes(call(people, {**find, "find_customer": "amy acker"})) == ["P1"]  # AND
+    assert codes(call(people, {**find, "find_customer": "acker"})) == ["P1", "P3"]
+    assert codes(call(people, {**find, "find_customer": "Amy Acker, 1234 Main St"})) == ["P1"]
+    assert codes(call(people, {**find, "find_customer": "zoë, bob"})) == ["P2", "P4"]  # OR
+    assert codes(call(people, {**find, "find_customer": "main"})) == ["P1", "P4"]  # street or last name
+    assert codes(call(people, {**find, "find_customer": "example.com"})) == ["P2"]
+    assert codes(call(people, {**find, "find_customer": "amy main st"})) == ["P1"]
+    assert codes(call(people, {**find, "find_customer": "amyacker"})) == []  # not across fields
+    assert call(people, {**find, "find_customer": "nobody"}).get("status") == "no_match"
+    assert error_code(call(people, {**find, "find_customer": " , "})) == "parameter_invalid"
+    assert error_code(call(people, find)) == "parameter_missing"
+
+
+# --- customer_exists -----------------------------------------------------------------------------------------------
+
+
+def test_exists(people: TestClient) -> None:
+    exists = {"type": "customer_exists"}
+    root = call(people, {**exists, "code": "P3", "card_number": "4400"})
+    assert root.get("status") == "success"
+    assert root.findtext("message") == "The information entered matches an existing customer."
+    assert call(people, {**exists, "email": "zoe@example.COM"}).get("status") == "success"
+    root = call(people, {**exists, "code": "P3", "card_number": "4401"})  # all must match one customer
+    assert (root.get("status"), root.findtext("message")) == ("no_match", NO_MATCH)
+    assert call(people, {**exists, "code": "p3"}).get("status") == "no_match"
+    assert error_code(call(people, exists)) == "parameter_missing"

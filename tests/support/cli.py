@@ -1,0 +1,89 @@
+"""The operator's CLI (``loyalty-api``) run against the test database, in process (``click.testing``).
+
+Tests read what the store holds through it (``campaign show``, ``campaign history``, ``customer history``) rather
+than trusting an answer, so that what they check holds on every backend the CLI reaches through
+``LOYALTY_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from click.testing import CliRunner, Result
+
+from loyalty_api.cli import cli
+from loyalty_api.config import Settings
+
+__all__ = [
+    "HISTORY_KEYS",
+    "SHOW_KEYS",
+    "customer_history",
+    "history",
+    "invoke",
+    "restore_campaign",
+    "restore_customer",
+    "run_cli",
+    "show",
+]
+
+GREATWIDGETS: Final = "greatwidgets"
+# The keys `loyalty-api campaign show` prints, in order.
+SHOW_KEYS: Final = [
+    "id",
+    "account_id",
+    "type",
+    "name",
+    "description",
+    "points_ratio",
+    "reward_ratio",
+    "amount_per_event",
+    "coalition_opt_out",
+    "two_tier_opt_out",
+    "active",
+    "created_at",
+    "updated_at",
+]
+# The keys of each audit record `loyalty-api campaign history` and `customer history` print, in order.
+HISTORY_KEYS: Final = ["id", "at", "account_id", "user_id", "entity", "entity_id", "action", "changes"]
+
+
+def invoke(settings: Settings, *args: str) -> Result:
+    """Run ``loyalty-api ARGS`` against the test database, whatever its outcome."""
+    return CliRunner().invoke(cli, list(args), env={"LOYALTY_DATABASE_URL": settings.database_url})
+
+
+def run_cli(settings: Settings, *args: str) -> str:
+    """Run ``loyalty-api ARGS`` against the test database; its standard output (the exit code must be 0)."""
+    result = invoke(settings, *args)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def show(settings: Settings, campaign_id: str, account_id: str = GREATWIDGETS) -> dict[str, Any]:
+    """``loyalty-api campaign show``: the stored campaign."""
+    shown = json.loads(run_cli(settings, "campaign", "show", campaign_id, "--account", account_id))
+    assert isinstance(shown, dict)
+    return shown
+
+
+def history(settings: Settings, campaign_id: str, account_id: str = GREATWIDGETS) -> list[dict[str, Any]]:
+    """``loyalty-api campaign history``: the audit records, oldest first."""
+    out = run_cli(settings, "campaign", "history", campaign_id, "--account", account_id)
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def customer_history(settings: Settings, code: str, account_id: str = GREATWIDGETS) -> list[dict[str, Any]]:
+    """``loyalty-api customer history``: the customer's audit records, oldest first."""
+    out = run_cli(settings, "customer", "history", code, "--account", account_id)
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def restore_campaign(settings: Settings, campaign_id: str, by: str = "ops-alice") -> Result:
+    """``loyalty-api campaign restore`` of a deleted greatwidgets campaign, whatever its outcome."""
+    return invoke(settings, "campaign", "restore", campaign_id, "--account", GREATWIDGETS, "--by", by)
+
+
+def restore_customer(settings: Settings, code: str, by: str = "ops-alice") -> Result:
+    """``loyalty-api customer restore`` of a deleted greatwidgets customer, whatever its outcome."""
+    return invoke(settings, "customer", "restore", code, "--account", GREATWIDGETS, "--by", by)
