@@ -5,8 +5,9 @@ current schema and the demo world the suite's requests use.  The bulk rows are t
 ``executemany`` in large transactions, straight into the file, and their running balances (``ledger_balances``)
 are then computed from them in one statement.  This is the one place where the benchmark suite
 writes SQL itself: going through the API would take hours.  The columns are those of
-``loyalty_api/store/sqlite/migrations/`` (accounts, customers, campaigns, ledger); ``tests/test_bench.py`` builds a
-small store the same way on a freshly migrated database, so a schema change that breaks this fails the tests.
+``loyalty_api/store/sqlite/migrations/`` (accounts, customers, campaigns, ledger); ``tests/unit/test_bench.py``
+builds a small store the same way on a freshly migrated database, so a schema change that breaks this fails the
+tests.
 
 The filler rows belong to filler accounts, so the demo account and its campaigns (what the requests touch) are
 exactly as in the demo-sized store: any difference in throughput comes from the size of the tables and indexes.

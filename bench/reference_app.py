@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 __all__ = ["REFERENCE_BODY", "app"]
 
-# Same bytes, byte for byte, as loyalty-api's answer to the suite's campaign_update (tests/test_bench.py checks it).
+# Same bytes, byte for byte, as loyalty-api's answer to the suite's campaign_update (tests/unit/test_bench.py
+# checks it).
 REFERENCE_BODY: Final = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b'<response status="updated"><campaign><id>1234567890123451</id></campaign></response>'

@@ -1,7 +1,7 @@
 """The error catalogue: one mnemonic and one message template per error.
 
 Every error a client can see is listed here, and ``docs/errors.md`` is the same list for people
-(``tests/test_errors.py`` keeps the two in step).  XML carries the mnemonic as
+(``tests/unit/test_errors.py`` keeps the two in step).  XML carries the mnemonic as
 ``<error code="...">``, JSON as ``"error_code"`` beside ``"error"``.
 """
 
@@ -196,13 +196,13 @@ def catalogue_markdown() -> str:
     """The catalogue as the Markdown of ``docs/errors.md``.
 
     Regenerate the file after changing the catalogue:
-    ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py``.
+    ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_errors.py``.
     """
     lines = [
         "# Error catalogue",
         "",
         "<!-- Generated from loyalty_api/errors.py by catalogue_markdown(); do not edit by hand.",
-        "     Regenerate with: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_errors.py -->",
+        "     Regenerate with: UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_errors.py -->",
         "",
         "Every error a client can see has a stable code (a mnemonic) and a message. XML carries the code as an",
         "attribute:",
