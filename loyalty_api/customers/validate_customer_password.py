@@ -1,7 +1,7 @@
 """``type=validate_customer_password``: does the customer named by ``code``, ``card_number`` or
 ``customer_username`` have this ``customer_password`` and/or ``customer_PIN`` (and ``phone``, when sent)?
 
-Every given field must match.  The lockout (``customer_login.py``) is checked and the attempt recorded before any
+Every given field must match.  The lockout (``customers/lockout.py``) is checked and the attempt recorded before any
 secret is verified.  An unknown customer, or a secret never set, is verified against a dummy hash: the answers and
 their timing are those of a wrong secret.
 """

@@ -3,8 +3,9 @@
 A client that may send a request twice (a timeout, a dropped connection) names it with a key, in the
 ``Idempotency-Key`` header or the ``idempotency_key`` field.  The first successful answer is kept with the
 request's fingerprint for the keep time; the same key with the same fields gets those bytes again, with other fields
-the error ``idempotency_key_reused``.  ``docs/ledger.md`` (Idempotency) is the user's view; the writing is in
-``loyalty_api/calls/_idempotent.py``, the storage behind ``WriteTx.claim_idempotency_key``.
+the error ``idempotency_key_reused``.  ``docs/ledger.md`` (Idempotency) is the user's view; the writing is
+:func:`write_idempotent` below (called through ``CallContext.write_answer``), the storage behind
+``WriteTx.claim_idempotency_key`` (``loyalty_api/store/sql/idempotency.py``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ CREATE TABLE ledger_balances (
 );
 CREATE INDEX ledger_balances_by_customer ON ledger_balances (customer_pk);
 
--- The balances of the entries recorded before this migration (the rule of CUMULATIVE_SUM in store/_ledger_sql.py).
+-- The balances of the entries recorded before this migration (the rule of CUMULATIVE_SUM in store/sql/balances.py).
 INSERT INTO ledger_balances (account_pk, campaign_pk, customer_pk, service_product, balance_cents, cumulative_cents)
 SELECT min(l.account_pk), l.campaign_pk, l.customer_pk, l.service_product, sum(l.amount_cents),
        sum(CASE WHEN l.reverses_pk IS NULL AND l.amount_cents > 0 THEN l.amount_cents

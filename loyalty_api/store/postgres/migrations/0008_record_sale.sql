@@ -7,10 +7,10 @@
 -- waited).  Always one row: all NULL when the key names no customer of the account (nothing written), so that
 -- the writer can send the calls of many sales at once (asyncpg's fetchmany) and read one row per call.
 --
--- The same rules as the store's Python code: the activation entry is store/_ledger_sql.py's ACTIVATION, taken
--- under the advisory lock PostgresWriteTx.enrol_customer takes ("enrol", campaign, customer); the running balance
--- upsert is balance_upsert's; a sale's cumulative change is its amount (cumulative_change: never a reversal, never
--- negative).
+-- The same rules as the store's Python code: the activation entry is store/sql/balances.py's ACTIVATION, taken
+-- under the advisory lock CustomerWrites.enrol_customer takes ("enrol", campaign, customer; store/sql/customers.py);
+-- the running balance upsert is BALANCE_UPSERT's; a sale's cumulative change is its amount (cumulative_change: never
+-- a reversal, never negative).
 CREATE FUNCTION record_sale(
     p_account_pk bigint,
     p_key text,             -- 'code', 'card_number' or 'customer_username'
@@ -95,7 +95,7 @@ BEGIN
       FROM ledger_balances b WHERE b.campaign_pk = p_campaign_pk AND b.customer_pk = o_customer_pk;
     IF p_lock_timeout IS NOT NULL THEN
         -- The group-commit writer's short lock waits from its batch's second job on (one round trip fewer than a
-        -- SET LOCAL of its own; see _writer.py).  Set after the sale: the batch's first job may wait.
+        -- SET LOCAL of its own; see store/postgres/_writer.py).  Set after the sale: the batch's first job may wait.
         PERFORM set_config('lock_timeout', p_lock_timeout, true);
     END IF;
     RETURN NEXT;
