@@ -1,4 +1,4 @@
-"""The Markdown report: the results table, the targets of the issue and where the run stands against each."""
+"""The Markdown report: the results table, the targets and where the run stands against each."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ __all__ = [
     "targets_table",
 ]
 
-# The issue's targets (ratios to the reference measured in the same run).
+# The targets (docs/performance.md, "The targets"): ratios to the reference measured in the same run.
 FULL_TARGET: Final = 0.25
 NORMAL_TARGET: Final = 0.35
 POSTGRES_TARGET: Final = 0.15

@@ -10,7 +10,7 @@ from bench.wrk import WrkResult
 
 __all__ = ["P99_LIMIT", "LoadPair", "Pair", "ScenarioResult", "SearchLoadResult", "SearchRun", "Variant"]
 
-# p99 may be at most this many times p50 (the tail-latency target).
+# p99 may be at most this many times p50 (the tail-latency target).
 P99_LIMIT: Final = 10.0
 
 
