@@ -23,7 +23,8 @@ __all__ = [
     "targets_table",
 ]
 
-# The targets (docs/performance.md, "The targets"): ratios to the reference measured in the same run.
+# The targets (docs/performance.md, "The targets, and where we stand"): ratios to the reference measured in the
+# same run.
 FULL_TARGET: Final = 0.25
 NORMAL_TARGET: Final = 0.35
 POSTGRES_TARGET: Final = 0.15

@@ -1,11 +1,11 @@
--- record_activity in one round trip (docs/ledger.md, "Speed"): lock the customer named by a key, enrol them in the
--- campaign when this is their first entry there, append the sale, add it to its running balance, and answer what
--- the receipt shows.  The store's group-commit writer runs jobs one after another on one connection, so each round
--- trip saved is a round trip saved for every sale.  A function rather than one statement with CTEs: in READ
--- COMMITTED each statement below takes a new snapshot, so what is read after the customer's lock was granted
--- includes everything the previous holder of that lock committed (a CTE would read the snapshot taken before it
--- waited).  Always one row: all NULL when the key names no customer of the account (nothing written), so that
--- the writer can send the calls of many sales at once (asyncpg's fetchmany) and read one row per call.
+-- record_activity in one round trip (docs/ledger.md, "How a sale is written"): lock the customer named by a key, enrol
+-- them in the campaign when this is their first entry there, append the sale, add it to its running balance, and answer
+-- what the receipt shows.  The store's group-commit writer runs jobs one after another on one connection, so each round
+-- trip saved is a round trip saved for every sale.  A function rather than one statement with CTEs: in READ COMMITTED
+-- each statement below takes a new snapshot, so what is read after the customer's lock was granted includes everything
+-- the previous holder of that lock committed (a CTE would read the snapshot taken before it waited).  Always one row:
+-- all NULL when the key names no customer of the account (nothing written), so that the writer can send the calls of
+-- many sales at once (asyncpg's fetchmany) and read one row per call.
 --
 -- The same rules as the store's Python code: the activation entry is store/sql/balances.py's ACTIVATION, taken
 -- under the advisory lock CustomerWrites.enrol_customer takes ("enrol", campaign, customer; store/sql/customers.py);
