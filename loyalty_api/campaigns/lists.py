@@ -58,6 +58,9 @@ _NUMBER_COLUMNS: Final = {
 _FLAG_COLUMNS: Final = ("coalition_opt_out", "two_tier_opt_out")
 _NUMBER: Final = re.compile(r"-?\d{1,15}(?:[.,]\d{1,15})?", re.ASCII)
 _COUNT: Final = re.compile(r"\d{1,9}", re.ASCII)
+# The most campaigns one answer holds (absent, blank or 0 ``length``: as many as that); ``pagination`` tells the
+# total, for the next pages.
+MAX_LENGTH: Final = 1000
 # The work one list search may ask for (docs/security.md).
 SEARCH_VALUE_LIMIT: Final = 2000
 SEARCH_MAX_VALUES: Final = 100
@@ -107,7 +110,7 @@ def read_list_request(fields: Fields, principal: Principal, *, active: bool) -> 
         sort=sort,
         descending=descending,
         offset=_count(fields, "offset") or 0,
-        limit=_count(fields, "length") or None,
+        limit=min(_count(fields, "length") or MAX_LENGTH, MAX_LENGTH),
     )
     return ListRequest(query, nothing or (types is not None and not types))
 

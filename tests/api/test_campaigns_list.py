@@ -270,6 +270,14 @@ def test_pagination(client: TestClient) -> None:
         assert error_of(call(client, {**LIST, name: value}))[0] == "parameter_invalid"
 
 
+def test_one_answer_holds_at_most_the_page_limit(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Absent, 0 or too large, ``length`` gives at most the limit (1,000; 3 here): ``total`` tells the rest."""
+    monkeypatch.setattr("loyalty_api.campaigns.lists.MAX_LENGTH", 3)
+    for length in ("", "0", "4", "999999999"):
+        assert _pagination(client, length=length) == (ALL[:3], {"total": "7", "offset": "0", "length": "3"})
+    assert _pagination(client, offset="3") == (ALL[3:6], {"total": "7", "offset": "3", "length": "3"})
+
+
 def test_inactive_list(client: TestClient) -> None:
     for campaign_id in (C451, C453, C454):
         assert status_of(call(client, {"type": "campaign_deactivate", "campaign_id": campaign_id})) == "success"
