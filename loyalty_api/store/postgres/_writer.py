@@ -66,6 +66,7 @@ from loyalty_api.store.postgres._tx import (
     record_sale_args,
     recorded_sale,
 )
+from loyalty_api.store.sql.batches import BatchQueue, fail_all, settle
 from loyalty_api.store.sql.campaigns import CampaignRows
 from loyalty_api.store.sql.db import Row
 
@@ -127,8 +128,7 @@ class PostgresGroupCommitWriter:
     def __init__(self, connect: Connect) -> None:
         self._connect = connect
         self._conn: asyncpg.Connection[asyncpg.Record] | None = None
-        self._pending: list[_Job] = []
-        self._task: asyncio.Task[None] | None = None
+        self._jobs: BatchQueue[_Job] = BatchQueue(self._run_batch, MAX_BATCH)
         self._careful_batches = 0
 
     async def submit(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
@@ -140,29 +140,18 @@ class PostgresGroupCommitWriter:
     async def _queue(self, work: Callable[[WriteTx], Awaitable[T]], sale: SaleRead | None) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append(_Job(work, future, sale=sale))
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self._drain())
+        self._jobs.add(_Job(work, future, sale=sale))
         return await future
 
     async def close(self) -> None:
         """Run what is queued, then close the connection."""
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        await self._jobs.drained()
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
                 await asyncio.wait_for(conn.close(), timeout=10)
             except (TimeoutError, OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
                 conn.terminate()
-
-    async def _drain(self) -> None:
-        while self._pending:
-            batch = self._pending[:MAX_BATCH]
-            del self._pending[:MAX_BATCH]
-            again = await self._run_batch(batch)
-            if again:
-                self._pending[:0] = again  # first in the next batch: they have waited longest
 
     async def _connection(self) -> asyncpg.Connection[asyncpg.Record]:
         conn = self._conn
@@ -192,17 +181,11 @@ class PostgresGroupCommitWriter:
         except BaseException as exc:
             await self._abandon(exc)
             _log.warning("write batch of %d failed, nothing of it kept: %s", len(batch), exc)
-            _fail_all(batch, exc)
+            fail_all((job.future for job in batch), exc)
             if not isinstance(exc, Exception):
                 raise
             return []
-        for job, result, error in ran.outcomes:
-            if job.future.done():  # the request went away (cancelled)
-                continue
-            if error is None:
-                job.future.set_result(result)
-            else:
-                job.future.set_exception(error)
+        settle((job.future, result, error) for job, result, error in ran.outcomes)
         return ran.again
 
     async def _abandon(self, cause: BaseException) -> None:
@@ -344,11 +327,3 @@ def _gave_up(attempts: int, cause: BaseException) -> StoreUnavailable:
     error = StoreUnavailable(f"gave up after {attempts} attempts: {cause}")
     error.__cause__ = cause
     return error
-
-
-def _fail_all(batch: list[_Job], cause: BaseException) -> None:
-    for job in batch:
-        if not job.future.done():
-            error = StoreUnavailable(str(cause) or type(cause).__name__)
-            error.__cause__ = cause
-            job.future.set_exception(error)

@@ -28,7 +28,8 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
-from loyalty_api.store.interface import StoreUnavailable, WriteTx
+from loyalty_api.store.interface import WriteTx
+from loyalty_api.store.sql.batches import BatchQueue, fail_all, settle
 from loyalty_api.store.sql.campaigns import CampaignRows
 from loyalty_api.store.sqlite._db import SqliteDb
 from loyalty_api.store.sqlite._tx import SqliteWriteTx
@@ -50,39 +51,30 @@ class GroupCommitWriter:
         self._busy_timeout_ms = int(busy_timeout_ms)
         conn.execute("PRAGMA busy_timeout = 0")
         self._commit_in_thread = commit_in_thread
-        self._pending: list[_Job] = []
+        self._jobs: BatchQueue[_Job] = BatchQueue(self._run_batch, _MAX_BATCH)
         self._campaigns: CampaignRows = {}  # of the running batch (see the module's docstring)
-        self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
 
     async def submit(self, work: Callable[[WriteTx], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((work, future))
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self._drain())
+        self._jobs.add((work, future))
         return await future
 
     async def close(self) -> None:
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        await self._jobs.drained()
         self._executor.shutdown(wait=True)
 
-    async def _drain(self) -> None:
-        while self._pending:
-            batch = self._pending[:_MAX_BATCH]
-            del self._pending[:_MAX_BATCH]
-            await self._run_batch(batch)
-
-    async def _run_batch(self, batch: list[_Job]) -> None:
+    async def _run_batch(self, batch: list[_Job]) -> list[_Job]:
+        """Run ``batch`` as one transaction and answer its jobs (none is run again)."""
         loop = asyncio.get_running_loop()
         conn = self._conn
         try:
             await self._begin(loop)
         except sqlite3.Error as exc:
             _log.warning("could not begin a write transaction: %s", exc)
-            _fail_all(batch, exc)
-            return
+            fail_all((future for _, future in batch), exc)
+            return []
         campaigns = self._campaigns
         campaigns.clear()
         outcomes: list[tuple[asyncio.Future[Any], object, BaseException | None]] = []
@@ -108,17 +100,12 @@ class GroupCommitWriter:
             campaigns.clear()
             _rollback(conn)
             _log.warning("write batch of %d rolled back: %s", len(batch), exc)
-            _fail_all(batch, exc)
+            fail_all((future for _, future in batch), exc)
             if not isinstance(exc, Exception):
                 raise
-            return
-        for future, result, error in outcomes:
-            if future.done():
-                continue
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+            return []
+        settle(outcomes)
+        return []
 
     async def _begin(self, loop: asyncio.AbstractEventLoop) -> None:
         try:
@@ -144,11 +131,3 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
     except sqlite3.Error:  # pragma: no cover - the connection is already unusable
         _log.exception("rollback failed")
-
-
-def _fail_all(batch: list[_Job], cause: BaseException) -> None:
-    for _, future in batch:
-        if not future.done():
-            error = StoreUnavailable(str(cause))
-            error.__cause__ = cause
-            future.set_exception(error)
