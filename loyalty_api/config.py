@@ -26,6 +26,8 @@ class Settings:
     # How long one statement may run (docs/security.md): reads, and writes (the archive moves whole campaigns).
     statement_timeout_ms: int = 5000
     write_statement_timeout_ms: int = 60000
+    # The share of a process's time reads that scan (searches, long lists) may take (store/sql/heavy_reads.py).
+    heavy_read_percent: int = 25
     # What one connection may cost (web/connections.py, docs/security.md).
     header_timeout_seconds: float = 10.0
     max_header_bytes: int = 64 * 1024
@@ -49,6 +51,7 @@ class Settings:
             idempotency_hours=_idempotency_hours(env),
             statement_timeout_ms=_positive(env, "LOYALTY_STATEMENT_TIMEOUT_MS", 5000),
             write_statement_timeout_ms=_positive(env, "LOYALTY_WRITE_STATEMENT_TIMEOUT_MS", 60000),
+            heavy_read_percent=_percent(env, "LOYALTY_HEAVY_READ_PERCENT", 25),
             header_timeout_seconds=_positive(env, "LOYALTY_HEADER_TIMEOUT_SECONDS", 10),
             max_header_bytes=_positive(env, "LOYALTY_MAX_HEADER_BYTES", 64 * 1024),
             body_grace_seconds=_positive(env, "LOYALTY_BODY_GRACE_SECONDS", 10),
@@ -75,6 +78,13 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value == 0:
         raise ValueError(f"{name} must be at least 1")
+    return value
+
+
+def _percent(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _positive(env, name, default)
+    if value > 100:
+        raise ValueError(f"{name} is a percentage: at most 100, not {value}")
     return value
 
 

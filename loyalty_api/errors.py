@@ -166,6 +166,13 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             " for writes) and was stopped. Asking again does not help.",
         ),
         _spec(
+            "reads_busy",
+            "Searches and long lists have used their share of the server for now; nothing was changed."
+            " Try again in a few seconds.",
+            "A read that scans (a search, a long list) would have waited longer than LOYALTY_STATEMENT_TIMEOUT_MS for"
+            " its turn: such reads may take LOYALTY_HEAVY_READ_PERCENT of each process's time (25%).",
+        ),
+        _spec(
             "store_unavailable",
             "The service is temporarily unavailable; nothing was changed. Try again.",
             "The database could not be reached or was busy for too long (HTTP 503).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from loyalty_api.store.interface import QueryTimeout, Store, StoreUnavailable, WriteTx
+from loyalty_api.store.interface import QueryTimeout, ReadsBusy, Store, StoreUnavailable, WriteTx
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
 from loyalty_api.store.urls import redacted
 
@@ -17,6 +17,7 @@ __all__ = [
     "NewAudit",
     "Principal",
     "QueryTimeout",
+    "ReadsBusy",
     "Role",
     "Store",
     "StoreSettings",
@@ -51,6 +52,9 @@ class StoreSettings(Protocol):
     @property
     def write_statement_timeout_ms(self) -> int: ...
 
+    @property
+    def heavy_read_percent(self) -> int: ...
+
 
 def create_store(settings: StoreSettings) -> Store:
     """The store that ``settings.database_url`` names (not yet opened)."""
@@ -63,6 +67,7 @@ def create_store(settings: StoreSettings) -> Store:
             synchronous=settings.sqlite_synchronous,
             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
             statement_timeout_ms=settings.statement_timeout_ms,
+            heavy_read_percent=settings.heavy_read_percent,
         )
     if url.startswith(("postgresql:", "postgres:")):
         from loyalty_api.store.postgres.store import PostgresStore
@@ -73,6 +78,7 @@ def create_store(settings: StoreSettings) -> Store:
             pool_max=settings.postgres_pool_max,
             statement_timeout_ms=settings.statement_timeout_ms,
             write_statement_timeout_ms=settings.write_statement_timeout_ms,
+            heavy_read_percent=settings.heavy_read_percent,
         )
     raise ValueError(
         f"unsupported LOYALTY_DATABASE_URL {redacted(url)!r}: use sqlite:///path or postgresql://user@host:port/db"

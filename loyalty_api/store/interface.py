@@ -122,6 +122,11 @@ class QueryTimeout(Exception):
     was changed.  Asking again will not help: the request asks for too much work."""
 
 
+class ReadsBusy(Exception):
+    """Reads that scan (searches, long lists) have used their share of the process's time
+    (``LOYALTY_HEAVY_READ_PERCENT``); this one was not started.  Asking again in a few seconds will work."""
+
+
 class ArchiveConflict(Exception):
     """Archived rows cannot come back as they were (e.g. their campaign id is in use again); nothing was changed."""
 

@@ -45,7 +45,7 @@ from loyalty_api.protocol.output import (
     default_output,
     render_document,
 )
-from loyalty_api.store.interface import BalanceLimit, QueryTimeout, Store, StoreUnavailable
+from loyalty_api.store.interface import BalanceLimit, QueryTimeout, ReadsBusy, Store, StoreUnavailable
 from loyalty_api.web._send import send_body
 from renderers import Element, el, get_renderer, response
 
@@ -176,6 +176,10 @@ class ApiEndpoint:
         except QueryTimeout as exc:
             _log.warning("statement stopped by its time limit while answering %s: %s", fields.value("type"), exc)
             error = ApiError("query_timeout")
+            return error_document(error), error.http_status
+        except ReadsBusy as exc:
+            _log.info("a heavy read refused while answering %s: %s", fields.value("type"), exc)
+            error = ApiError("reads_busy")
             return error_document(error), error.http_status
         except Exception:
             _log.exception("unexpected error while answering %s", fields.value("type"))

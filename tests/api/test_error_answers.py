@@ -126,6 +126,20 @@ def _query_timeout(client: TestClient, settings: Settings) -> httpx.Response:
         return impatient.post("/api.php", data=_customer_call("customer_search", **criteria))
 
 
+def _reads_busy(client: TestClient, settings: Settings) -> httpx.Response:
+    """Searches stopped at a one-millisecond limit are heavy; at 1% of the time, their bucket (40 ms) soon runs out and
+    the next is refused without running."""
+    asyncio.run(_add_customers(settings, 5000))
+    criteria = {"code": "7", "first_name": "first", "last_name": "last"}
+    starved = dataclasses.replace(settings, statement_timeout_ms=1, heavy_read_percent=1)
+    with TestClient(create_app(starved)) as impatient:
+        for _ in range(200):
+            reply = impatient.post("/api.php", data=_customer_call("customer_search", **criteria))
+            if b"reads_busy" in reply.content:
+                break
+    return reply
+
+
 def _balance_limit(client: TestClient, _settings: Settings) -> httpx.Response:
     """Ninety loads of the largest amount a request may carry fill a gift card to the limit; the next is refused."""
     load = _customer_call("record_activity", campaign_id=GIFTCARD, code=JANE, amount="999999999999.99")
@@ -191,6 +205,7 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
     "query_timeout": _query_timeout,
+    "reads_busy": _reads_busy,
     "balance_limit": _balance_limit,
 }
 

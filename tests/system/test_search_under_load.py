@@ -1,6 +1,7 @@
 """A search never stalls the other clients: while twelve clients send the largest customer_find allowed over
 10,000 customers, a look-up by another client is still answered at once.  A live server, on both stores: on SQLite
-a long read leaves the event loop for a helper thread; on PostgreSQL such reads hold at most half the pool."""
+a long read leaves the event loop for a helper thread; on PostgreSQL such reads hold at most half the pool; on both,
+searches beyond their share of the time are refused (``reads_busy``), never queued without end."""
 
 from __future__ import annotations
 
@@ -83,6 +84,9 @@ def test_lookups_stay_quick_while_the_largest_searches_run(settings: Settings, t
             stop.set()
             for thread in threads:
                 thread.join(timeout=REQUEST_TIMEOUT * 4)
-    assert searches and all(b'status="no_match"' in body for body in searches), searches[:1]
+    # Beyond their share of the time, searches are refused at once rather than queued (store/sql/heavy_reads.py).
+    answered = [body for body in searches if b'status="no_match"' in body]
+    refused = [body for body in searches if b'<error code="reads_busy">' in body]
+    assert answered and len(answered) + len(refused) == len(searches), searches[:1]
     # Measured: a look-up takes about half a millisecond while the searches run (seconds before this was fixed).
     assert statistics.median(took) < 0.05 and max(took) < 0.5, sorted(took)

@@ -20,6 +20,7 @@ from loyalty_api.store.interface import BalanceLimit, QueryTimeout, StoreUnavail
 from loyalty_api.store.postgres._errors import is_unavailable
 from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.sql.db import ConstraintViolation, Db, Row
+from loyalty_api.store.sql.heavy_reads import HeavyReads, read_kind
 
 __all__ = ["Conn", "ConnDb", "PoolReads", "unavailable"]
 
@@ -83,9 +84,18 @@ class PoolReads:
     """A :class:`ReadDb` on the read pool: each statement on a connection it takes, in arrival order.  Reads whose
     cost grows with the data (:meth:`read`) first pass ``scans``, a gate with fewer places than the pool."""
 
-    __slots__ = ("_gate", "_pool", "_scans")
+    __slots__ = ("_gate", "_heavy", "_pool", "_scans", "_timeout")
 
-    def __init__(self, pool: Callable[[], asyncpg.Pool], gate: FairGate, scans: FairGate) -> None:
+    def __init__(
+        self,
+        pool: Callable[[], asyncpg.Pool],
+        gate: FairGate,
+        scans: FairGate,
+        heavy: HeavyReads,
+        timeout_seconds: float,
+    ) -> None:
+        self._heavy = heavy
+        self._timeout = timeout_seconds
         self._pool = pool
         self._gate = gate
         self._scans = scans
@@ -129,6 +139,7 @@ class PoolReads:
     async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
         try:
             async with (
+                self._heavy.turn(read_kind(work), self._timeout),  # heavy reads paced (sql/heavy_reads.py)
                 self._scans,
                 self._gate,
                 self._pool().acquire() as conn,

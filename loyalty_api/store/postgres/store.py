@@ -28,6 +28,7 @@ from loyalty_api.store.postgres._fair_gate import FairGate
 from loyalty_api.store.postgres._migrate import apply_migrations
 from loyalty_api.store.postgres._url import parse_postgres_url
 from loyalty_api.store.postgres._writer import PostgresGroupCommitWriter
+from loyalty_api.store.sql.heavy_reads import HeavyReads
 from loyalty_api.store.sql.store_base import SqlStore
 
 __all__ = ["PostgresStore"]
@@ -53,6 +54,7 @@ class PostgresStore(SqlStore, statements=SQL):
         pool_max: int = 10,
         statement_timeout_ms: int = 5000,
         write_statement_timeout_ms: int = 60000,
+        heavy_read_percent: int = 25,
     ) -> None:
         if pool_max < 1 or pool_min > pool_max:
             raise ValueError(f"the PostgreSQL pool needs 1 <= max and min <= max, not min={pool_min} max={pool_max}")
@@ -72,7 +74,13 @@ class PostgresStore(SqlStore, statements=SQL):
         self._writer: PostgresGroupCommitWriter | None = None
         self._gate = FairGate(pool_max)  # reads take the pool's connections in arrival order
         # Reads whose cost grows with the data hold at most half the pool: look-ups always find a connection.
-        self._reads = PoolReads(self._require_pool, self._gate, FairGate(max(1, pool_max // 2)))
+        self._reads = PoolReads(
+            self._require_pool,
+            self._gate,
+            FairGate(max(1, pool_max // 2)),
+            HeavyReads(heavy_read_percent / 100),
+            statement_timeout_ms / 1000,
+        )
 
     # --- lifecycle ---------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ microseconds, and no await here ever suspends.  (``_reads.py`` moves reads that 
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -11,7 +12,9 @@ from typing import Any
 from loyalty_api.store.interface import BalanceLimit, QueryTimeout
 from loyalty_api.store.sql.db import ConstraintViolation, Row
 
-__all__ = ["SqliteDb"]
+__all__ = ["SqliteDb", "end_read"]
+
+_log = logging.getLogger(__name__)
 
 
 class SqliteDb:
@@ -71,11 +74,33 @@ class SqliteDb:
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[SqliteDb]:
-        self._conn.execute("BEGIN")  # a read transaction: every statement sees the same data
+        conn = self._conn
+        if conn.in_transaction:  # pragma: no cover - end_read leaves none open; never read inside a stale one
+            _log.error("a read connection was left in a transaction; rolling it back")
+            conn.execute("ROLLBACK")
+        conn.execute("BEGIN")  # a read transaction: every statement sees the same data
         try:
             yield self
         finally:
-            self._conn.execute("COMMIT")
+            if not end_read(conn):  # pragma: no cover - see end_read
+                raise sqlite3.OperationalError("a read transaction could not be ended")
+
+
+def end_read(conn: sqlite3.Connection) -> bool:
+    """End ``conn``'s read transaction, whatever happened inside it; whether the connection is out of it (if not,
+    it must not be used again)."""
+    if not conn.in_transaction:
+        return True
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        _log.warning("ending a read transaction: %s", exc)
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            _log.exception("rolling back a read transaction")
+    return not conn.in_transaction
 
 
 def _translated(exc: sqlite3.Error) -> Exception:

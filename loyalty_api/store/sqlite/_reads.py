@@ -5,8 +5,14 @@ would cost ten times more), but a search over every customer of a large account 
 every other client, for seconds.  So :meth:`SqliteReads.read` runs a read inline with a budget
 (:data:`INLINE_BUDGET`, or the statement timeout when it is shorter): the connection's progress handler interrupts it
 when the budget is spent, and the read runs again, whole, on a connection of its own in a helper thread, there
-bounded by the statement timeout (:class:`QueryTimeout`).  One such read runs at a time: they queue behind each
-other, not in front of the loop.
+bounded by the statement timeout (:class:`QueryTimeout`).  A kind of read that overran is *heavy* for a while
+(``sql/heavy_reads.py``): it goes to the helper thread at once, without holding the loop for the budget first, and
+heavy reads are paced to a share of the time.  One runs at a time: they queue behind each other, not in front of
+the loop.
+
+The helper thread's statements are stopped by ``Connection.interrupt()`` from a timer on the loop, not by a
+progress handler: a Python progress handler takes the GIL every few microseconds of the scan, from the loop.  A
+read transaction that cannot be ended cleanly costs its connection, never the next read.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from typing import Any, Final, TypeVar
 
 from loyalty_api.store.interface import QueryTimeout
 from loyalty_api.store.sql.db import Db, Row
-from loyalty_api.store.sqlite._db import SqliteDb
+from loyalty_api.store.sql.heavy_reads import HeavyReads, read_kind
+from loyalty_api.store.sqlite._db import SqliteDb, end_read
 
 __all__ = ["INLINE_BUDGET", "Deadline", "SqliteReads"]
 
@@ -53,23 +60,27 @@ class SqliteReads:
     __slots__ = (
         "_connect",
         "_executor",
+        "_heavy",
         "_inline",
         "_inline_deadline",
         "_lock",
         "_scan_conn",
-        "_scan_deadline",
         "_timeout",
     )
 
     def __init__(
-        self, inline: sqlite3.Connection, connect: Callable[[], sqlite3.Connection], timeout_seconds: float
+        self,
+        inline: sqlite3.Connection,
+        connect: Callable[[], sqlite3.Connection],
+        timeout_seconds: float,
+        heavy: HeavyReads,
     ) -> None:
         self._inline = SqliteDb(inline)
         self._inline_deadline = Deadline()
         self._inline_deadline.install(inline)
         self._scan_conn: sqlite3.Connection | None = None
         self._connect = connect
-        self._scan_deadline = Deadline()
+        self._heavy = heavy
         self._timeout = timeout_seconds
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reads")
         self._lock = asyncio.Lock()
@@ -84,38 +95,38 @@ class SqliteReads:
         return await self._inline.value(sql, params)
 
     async def read(self, work: Callable[[Db], Awaitable[T]]) -> T:
-        # Inline: ``work`` only awaits this connection's statements, which never suspend, so no other coroutine
-        # runs (or resets the deadline) before it returns.
-        self._inline_deadline.until = time.monotonic() + min(INLINE_BUDGET, self._timeout)
-        try:
-            async with self._inline.snapshot() as db:
-                return await work(db)
-        except QueryTimeout:
-            pass  # too long for the loop: again, off it
-        finally:
-            self._inline_deadline.until = None
-        async with self._lock:
+        kind = read_kind(work)
+        heavy = self._heavy
+        if not heavy.is_heavy(kind):
+            # Inline: ``work`` only awaits this connection's statements, which never suspend, so no other coroutine
+            # runs (or resets the deadline) before it returns.
+            self._inline_deadline.until = time.monotonic() + min(INLINE_BUDGET, self._timeout)
+            try:
+                async with heavy.turn(kind, self._timeout), self._inline.snapshot() as db:
+                    return await work(db)
+            except QueryTimeout:
+                pass  # too long for the loop (the kind is heavy now): again, off it
+            finally:
+                self._inline_deadline.until = None
+        async with heavy.turn(kind, self._timeout), self._lock:
             return await self._off_the_loop(work)
 
     async def _off_the_loop(self, work: Callable[[Db], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
-        if self._scan_conn is None:
-            self._scan_conn = await loop.run_in_executor(self._executor, self._open_scan_connection)
-        db = _ThreadDb(self._scan_conn, self._executor)
-        self._scan_deadline.until = time.monotonic() + self._timeout
+        conn = self._scan_conn
+        if conn is None:
+            conn = self._scan_conn = await loop.run_in_executor(self._executor, self._connect)
+        db = _ThreadDb(conn, self._executor)
+        stop = loop.call_later(self._timeout, conn.interrupt)
         try:
             await db.run("BEGIN")
-            try:
-                return await work(db)
-            finally:
-                await db.run("COMMIT")
+            return await work(db)
         finally:
-            self._scan_deadline.until = None
-
-    def _open_scan_connection(self) -> sqlite3.Connection:
-        conn = self._connect()
-        self._scan_deadline.install(conn)
-        return conn
+            stop.cancel()
+            # In the helper thread, after any statement still running there (when this task was cancelled).
+            if not await loop.run_in_executor(self._executor, end_read, conn):
+                self._scan_conn = None  # a connection left in a transaction would fail every later read
+                await loop.run_in_executor(self._executor, conn.close)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

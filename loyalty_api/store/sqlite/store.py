@@ -13,6 +13,7 @@ from loyalty_api.store._migrations import load_migrations
 from loyalty_api.store.interface import SaleWork, StoreUnavailable, WriteTx, run_sale
 from loyalty_api.store.models import utc_now
 from loyalty_api.store.sql.db import CLOSED, ReadDb
+from loyalty_api.store.sql.heavy_reads import HeavyReads
 from loyalty_api.store.sql.store_base import SqlStore
 from loyalty_api.store.sqlite._dialect import FOLD_FUNCTION, SQL, time_text, unicode_lower
 from loyalty_api.store.sqlite._reads import SqliteReads
@@ -39,7 +40,13 @@ def sqlite_path(url: str) -> str:
 
 class SqliteStore(SqlStore, statements=SQL):
     def __init__(
-        self, url: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000, statement_timeout_ms: int = 5000
+        self,
+        url: str,
+        *,
+        synchronous: str = "FULL",
+        busy_timeout_ms: int = 5000,
+        statement_timeout_ms: int = 5000,
+        heavy_read_percent: int = 25,
     ) -> None:
         mode = synchronous.upper()
         if mode not in SYNCHRONOUS_MODES:
@@ -51,6 +58,7 @@ class SqliteStore(SqlStore, statements=SQL):
         self.synchronous = mode
         self._busy_timeout_ms = busy_timeout_ms
         self._statement_timeout = statement_timeout_ms / 1000
+        self._heavy = HeavyReads(heavy_read_percent / 100)
         self._write_conn: sqlite3.Connection | None = None
         self._read_conn: sqlite3.Connection | None = None
         self._reads: ReadDb = CLOSED
@@ -77,7 +85,9 @@ class SqliteStore(SqlStore, statements=SQL):
             self._read_conn = self._connect()
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
-        self._reads = self._sqlite_reads = SqliteReads(self._read_conn, self._connect, self._statement_timeout)
+        self._reads = self._sqlite_reads = SqliteReads(
+            self._read_conn, self._connect, self._statement_timeout, self._heavy
+        )
         self._writer = GroupCommitWriter(
             self._write_conn, commit_in_thread=self.synchronous != "NORMAL", busy_timeout_ms=self._busy_timeout_ms
         )

@@ -1,0 +1,37 @@
+"""Settings from the environment: defaults, and a clear error for each value out of its range."""
+
+from __future__ import annotations
+
+import pytest
+
+from loyalty_api.config import Settings
+
+
+def test_the_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings == Settings(max_connections=settings.max_connections)
+    assert settings.heavy_read_percent == 25 and settings.statement_timeout_ms == 5000
+
+
+@pytest.mark.parametrize("value", ["1", "50", "100"])
+def test_the_heavy_read_share_is_a_percentage(value: str) -> None:
+    assert Settings.from_env({"LOYALTY_HEAVY_READ_PERCENT": value}).heavy_read_percent == int(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "LOYALTY_HEAVY_READ_PERCENT must be at least 1"),
+        ("101", "LOYALTY_HEAVY_READ_PERCENT is a percentage: at most 100, not 101"),
+        ("-5", "LOYALTY_HEAVY_READ_PERCENT must not be negative"),
+        ("a quarter", "LOYALTY_HEAVY_READ_PERCENT must be a whole number, not 'a quarter'"),
+    ],
+)
+def test_a_heavy_read_share_out_of_range_is_refused(value: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        Settings.from_env({"LOYALTY_HEAVY_READ_PERCENT": value})
+    assert str(raised.value) == message
+
+
+def test_a_blank_value_is_the_default() -> None:
+    assert Settings.from_env({"LOYALTY_HEAVY_READ_PERCENT": ""}).heavy_read_percent == 25
