@@ -15,12 +15,14 @@ adds, per connection (``docs/security.md`` lists the variables):
   and closed at once.
 
 ``loyalty-api serve`` runs uvicorn with this class (``http=``).  Its checks cost a few comparisons per packet and
-one timer per request.
+two clock reads per request: one timer per process sweeps the open connections (every second, or a tenth of the
+shortest limit) and closes those that are late.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -72,11 +74,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self._limits = edge_limits()
+        self._sweep = _sweep_of(server_state, self.loop, self._limits)
         self._in_headers = True  # before a request's headers have ended
         self._header_bytes = 0
-        self._header_timer: asyncio.TimerHandle | None = None
-        self._body_timer: asyncio.TimerHandle | None = None
-        self._body_start = 0.0
+        self._headers_since: float | None = None  # when the request's first byte (or the connection) came
+        self._body_since: float | None = None  # when the request's headers ended, while its body comes
         self._body_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -85,16 +87,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.logger.warning("connection refused: %d connections are open", len(self.connections) - 1)
             self._refuse(_BUSY)
             return
-        self._start_header_timer()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_timers()
-        super().connection_lost(exc)
+        self._headers_since = self.loop.time()
+        self._sweep.start()
 
     def data_received(self, data: bytes) -> None:
         if self._in_headers:
-            if self._header_timer is None:
-                self._start_header_timer()
+            if self._headers_since is None:
+                self._headers_since = self.loop.time()
             end = data.find(b"\r\n\r\n")  # the headers' end, when it is in this packet
             self._header_bytes += len(data) if end < 0 else end
             if self._header_bytes > self._limits.max_header_bytes:
@@ -105,54 +104,73 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_headers = False
         self._header_bytes = 0
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        self._headers_since = None
         super().on_headers_complete()
-        self._body_start = self.loop.time()
+        self._body_since = self.loop.time()
         self._body_bytes = 0
-        self._body_timer = self.loop.call_later(self._limits.body_grace, self._check_body)
 
     def on_body(self, body: bytes) -> None:
         self._body_bytes += len(body)
         super().on_body(body)
 
     def on_message_complete(self) -> None:
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        self._body_since = None
         self._in_headers = True  # the next bytes are the next request's
         super().on_message_complete()
 
-    # --- the checks ---------------------------------------------------------------------------------------------
-
-    def _start_header_timer(self) -> None:
-        self._header_timer = self.loop.call_later(self._limits.header_timeout, self._headers_too_slow)
-
-    def _headers_too_slow(self) -> None:
-        self._header_timer = None
-        if not self.transport.is_closing():
-            self.logger.info("connection closed: its headers took longer than %s s", self._limits.header_timeout)
-            self._refuse(_TIMEOUT)
-
-    def _check_body(self) -> None:
-        self._body_timer = None
+    def check_pace(self, now: float) -> None:
+        """Close the connection when its headers or its body are late (called by the process's sweep)."""
         limits = self._limits
-        allowed_until = self._body_start + limits.body_grace + self._body_bytes / limits.body_min_rate
-        if self.loop.time() < allowed_until:
-            self._body_timer = self.loop.call_at(allowed_until, self._check_body)
-            return
-        if not self.transport.is_closing():
-            self.logger.info("connection closed: its body came slower than %d bytes/s", limits.body_min_rate)
-            self.transport.close()
+        if self._headers_since is not None and now - self._headers_since > limits.header_timeout:
+            self._headers_since = None
+            if not self.transport.is_closing():
+                self.logger.info("connection closed: its headers took longer than %s s", limits.header_timeout)
+                self._refuse(_TIMEOUT)
+        elif self._body_since is not None:
+            allowed_until = self._body_since + limits.body_grace + self._body_bytes / limits.body_min_rate
+            if now > allowed_until and not self.transport.is_closing():
+                self._body_since = None
+                self.logger.info("connection closed: its body came slower than %d bytes/s", limits.body_min_rate)
+                self.transport.close()
 
     def _refuse(self, answer: bytes) -> None:
-        self._cancel_timers()
+        self._headers_since = self._body_since = None
         self.transport.write(answer)
         self.transport.close()
 
-    def _cancel_timers(self) -> None:
-        for timer in (self._header_timer, self._body_timer):
-            if timer is not None:
-                timer.cancel()
-        self._header_timer = self._body_timer = None
+
+class _Sweep:
+    """One timer per process that checks every open connection's pace: a request costs two clock reads, not timers."""
+
+    __slots__ = ("_connections", "_handle", "_interval", "_loop")
+
+    def __init__(self, connections: set[Any], loop: asyncio.AbstractEventLoop, interval: float) -> None:
+        self._connections = connections
+        self._loop = loop
+        self._interval = interval
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        if self._handle is None:
+            self._handle = self._loop.call_later(self._interval, self._run)
+
+    def _run(self) -> None:
+        self._handle = None
+        now = self._loop.time()
+        for connection in list(self._connections):
+            if isinstance(connection, GuardedHttpToolsProtocol):
+                connection.check_pace(now)
+        if self._connections:
+            self.start()
+
+
+_SWEEPS: Final[weakref.WeakKeyDictionary[ServerState, _Sweep]] = weakref.WeakKeyDictionary()
+
+
+def _sweep_of(server_state: ServerState, loop: asyncio.AbstractEventLoop, limits: EdgeLimits) -> _Sweep:
+    sweep = _SWEEPS.get(server_state)
+    if sweep is None:
+        # A tenth of the shortest time allowed, at most a second: a late client is closed within 10% of its limit.
+        interval = max(0.01, min(1.0, limits.header_timeout / 10, limits.body_grace / 10))
+        sweep = _SWEEPS[server_state] = _Sweep(server_state.connections, loop, interval)
+    return sweep
