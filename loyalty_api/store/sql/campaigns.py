@@ -82,12 +82,13 @@ class CampaignSql:
 
     def update(self, table: str, names: Sequence[str]) -> str:
         """``UPDATE`` of the named columns and ``updated_at`` of one row by pk (parameters: the values, the time,
-        the pk); a campaign's answers the row.  One text per set of columns (a prepared statement each)."""
+        the pk); a campaign's answers the row where the dialect's ``update_returns``.  One text per set of columns (a
+        prepared statement each)."""
         key = (table, tuple(names))
         text = self._updates.get(key)
         if text is None:
             assignments = ", ".join(f"{name} = ?" for name in names)
-            returning = f" RETURNING {CAMPAIGN_COLUMNS}" if table == "campaigns" else ""
+            returning = f" RETURNING {CAMPAIGN_COLUMNS}" if table == "campaigns" and self.d.update_returns else ""
             text = self._updates[key] = self.d.sql(
                 f"UPDATE {table} SET {assignments}, updated_at = ? WHERE pk = ?{returning}"
             )
@@ -185,9 +186,14 @@ class CampaignWrites:
         names = sorted(values)
         sql = self._campaign_sql
         d = sql.d
-        row = await self._db.one(
-            sql.update("campaigns", names), [*(d.value(values[name]) for name in names), d.at(at), campaign_pk]
-        )
+        params = [*(d.value(values[name]) for name in names), d.at(at), campaign_pk]
+        if not d.update_returns:  # the row is read again when a later job of the batch asks for it
+            await self._db.run(sql.update("campaigns", names), params)
+            for key, (kept, _) in list(self._campaigns.items()):
+                if kept.pk == campaign_pk:
+                    del self._campaigns[key]
+            return
+        row = await self._db.one(sql.update("campaigns", names), params)
         if row is not None:
             campaign = campaign_from_row(d, row)
             self._campaigns[(campaign.account_pk, campaign.campaign_id)] = (campaign, True)

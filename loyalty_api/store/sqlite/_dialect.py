@@ -76,5 +76,6 @@ SQLITE: Final = Dialect(
     value=db_value,
     time=parse_time,
     decimal=_decimal,
+    update_returns=False,
 )
 SQL: Final = Statements(SQLITE)

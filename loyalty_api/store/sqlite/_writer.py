@@ -15,7 +15,7 @@ and the loop keeps parsing requests meanwhile: those form the next batch.
 
 Each job gets its own :class:`SqliteWriteTx`.  The campaign rows a batch's jobs read are kept until the batch ends:
 the database is write-locked from ``BEGIN IMMEDIATE`` to ``COMMIT``, so a row read once cannot change under the
-batch but by its own jobs, whose changes keep the kept rows up to date (``sql/campaigns.py``); a job's rollback to
+batch but by its own jobs, whose changes drop the kept rows they touch (``sql/campaigns.py``); a job's rollback to
 its savepoint empties them.  The second sale of a campaign in a batch reads no campaign row.
 """
 
