@@ -10,7 +10,7 @@ from loyalty_api.accounts.auth import key_digest
 from loyalty_api.store.interface import Store
 from loyalty_api.store.models import Account
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_CAMPAIGNS", "DEMO_USERS", "DemoUser", "load_demo"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_CAMPAIGNS", "DEMO_DETAILS", "DEMO_OWNER_KEYS", "DEMO_USERS", "DemoUser", "load_demo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,31 @@ class DemoUser:
 DEMO_ACCOUNTS: Final = {
     "greatwidgets": ("Great Widgets Company", "USD", True, True),
     "otherco": ("Other Company", "USD", False, False),
+}
+
+# account_id -> the key of its owner (the user whose user_id is the account id).
+DEMO_OWNER_KEYS: Final = {
+    "greatwidgets": "0wn3r0fgr34tw1dg3ts",
+    "otherco": "0wn3r0f0th3rc0mp4ny",
+}
+
+# What account_info shows of the demo accounts (the legacy documentation's example).
+DEMO_DETAILS: Final[dict[str, dict[str, object]]] = {
+    "greatwidgets": {
+        "biz_address1": "123 Main St.",
+        "biz_city": "Anytown",
+        "biz_state": "CA",
+        "biz_zip": "55555",
+        "biz_country": "US",
+        "biz_locations": "50",
+        "biz_employees": "5000",
+        "industry": "Science & Technology",
+        "contact_first_name": "John",
+        "contact_last_name": "Smith",
+        "contact_email": "john@greatwidgets.example",
+        "contact_phone": "555-555-5555",
+    },
+    "otherco": {"contact_email": "admin@otherco.example"},
 }
 
 DEMO_USERS: Final = (
@@ -64,7 +89,9 @@ async def load_demo(store: Store) -> bool:
     for account_id, (name, currency, coalition, two_tier) in DEMO_ACCOUNTS.items():
         account = await store.get_account(account_id)
         if account is None:
-            account = await store.add_account(account_id, name, currency, coalition, two_tier)
+            owner = key_digest(account_id, account_id, DEMO_OWNER_KEYS[account_id])
+            account = await store.add_account(account_id, name, currency, coalition, two_tier, owner)
+            await store.set_account(account.pk, DEMO_DETAILS[account_id])
             created = True
             await _fill_account(store, account)
         accounts[account_id] = account

@@ -1,10 +1,12 @@
 """Changing an account's users: rotate a key, disable or enable, change the role, remove (``loyalty-api user``).
 
 Each change is one write transaction that locks the user (and orders itself with the other changes of the account's
-users), checks the rule below, changes the row and records an audit record (entity ``user``; never a key, nor its
-digest).  The rule: an account always keeps an enabled administrator, so the last one can be neither disabled,
-demoted nor removed.  A changed key, a disabled or a removed user is refused on every node within the login cache's
-time (``LOYALTY_LOGIN_CACHE_SECONDS``, 2 s by default): each process keeps what it looked up for that long.
+users), checks the rules below, changes the row and records an audit record (entity ``user``; never a key, nor its
+digest).  The rules: an account always keeps an enabled administrator, so the last one can be neither disabled,
+demoted nor removed; and its owner (the user whose user_id is the account id) is an administrator of every campaign
+that stays: it can be neither disabled, demoted nor removed, only given a new key.  A changed key, a disabled or a
+removed user is refused on every node within the login cache's time (``LOYALTY_LOGIN_CACHE_SECONDS``, 2 s by
+default): each process keeps what it looked up for that long.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ async def rotate_key(store: Store, account: Account, user_name: str, digest: str
 
 async def set_disabled(store: Store, account: Account, user_name: str, disabled: bool, by: str) -> User:
     def plan(user: User, administrators: int) -> _Change:
+        if disabled and user.is_owner:
+            raise UserChangeRefused(f"{user.user_name!r} is the account's owner")
         if disabled and _last_administrator(user, administrators):
             raise UserChangeRefused(f"{user.user_name!r} is the account's last enabled administrator")
         action = "disable" if disabled else "enable"
@@ -54,6 +58,8 @@ async def set_role(
     allowed = None if role is Role.ADMIN else allowed
 
     def plan(user: User, administrators: int) -> _Change:
+        if user.is_owner and (role is not Role.ADMIN or allowed is not None):
+            raise UserChangeRefused(f"{user.user_name!r} is the account's owner")
         if role is not Role.ADMIN and _last_administrator(user, administrators):
             raise UserChangeRefused(f"{user.user_name!r} is the account's last enabled administrator")
         changes = (
@@ -70,6 +76,8 @@ async def remove_user(store: Store, account: Account, user_name: str, by: str) -
     """Move the user to the archive: its key is refused from then on."""
 
     def plan(user: User, administrators: int) -> _Change:
+        if user.is_owner:
+            raise UserChangeRefused(f"{user.user_name!r} is the account's owner")
         if _last_administrator(user, administrators):
             raise UserChangeRefused(f"{user.user_name!r} is the account's last enabled administrator")
         return _Change("remove", {}, (Change("removed", False, True),), removes=True)

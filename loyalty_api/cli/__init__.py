@@ -10,7 +10,8 @@ import asyncio
 import click
 import uvicorn
 
-from loyalty_api.cli._admin import account, campaign
+from loyalty_api.cli._accounts import account
+from loyalty_api.cli._campaigns import campaign
 from loyalty_api.cli._common import echo_json, with_store
 from loyalty_api.cli._customers import customer
 from loyalty_api.cli._users import user

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from loyalty_api.cli._admin import audit_json
+from loyalty_api.cli._campaigns import audit_json
 from loyalty_api.cli._common import echo_json, require_account, restorer_name, with_store
 from loyalty_api.customers.archive import CustomerNotArchived, restore_customer
 from loyalty_api.store.interface import ArchiveConflict, Store

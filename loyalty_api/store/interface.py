@@ -24,6 +24,7 @@ from loyalty_api.store.ledger_models import (
 )
 from loyalty_api.store.models import (
     Account,
+    AccountDetails,
     ArchiveCounts,
     AuditRecord,
     Campaign,
@@ -403,8 +404,25 @@ class Store(Protocol):
     async def get_account(self, account_id: str) -> Account | None: ...
 
     async def add_account(
-        self, account_id: str, name: str, currency: str, in_coalition: bool, in_two_tier: bool
-    ) -> Account: ...
+        self,
+        account_id: str,
+        name: str,
+        currency: str,
+        in_coalition: bool,
+        in_two_tier: bool,
+        owner_key_digest: str | None = None,
+    ) -> Account:
+        """The account and its owner (``user_id`` the account id, an administrator of every campaign), whose key
+        has ``owner_key_digest`` (None: no key works until ``user rotate-key`` gives one)."""
+        ...
+
+    async def set_account(self, account_pk: int, values: Mapping[str, object]) -> None:
+        """Set some of the account's columns (``store.sql.accounts.ACCOUNT_SETTABLE``)."""
+        ...
+
+    async def account_details(self, account_pk: int) -> AccountDetails | None:
+        """The account as ``account_info`` shows it."""
+        ...
 
     async def add_user(
         self,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final
 
 __all__ = [
+    "ACCOUNT_DETAIL_FIELDS",
     "CAMPAIGN_TYPES",
     "CUSTOMER_MATCH_MODES",
     "CUSTOMER_NULLABLE_FIELDS",
@@ -17,6 +18,8 @@ __all__ = [
     "CUSTOMER_WRITABLE_COLUMNS",
     "SEARCH_OPERATORS",
     "Account",
+    "AccountDetails",
+    "Agency",
     "ArchiveCounts",
     "AuditRecord",
     "Campaign",
@@ -55,13 +58,69 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class Agency:
+    """Who runs the loyalty service for an account, as its receipts name it (``docs/accounts.md``)."""
+
+    id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
+    """What a request needs of its account (``AccountDetails`` has the rest, for ``account_info``)."""
+
     pk: int
     account_id: str
     name: str
     currency: str
     in_coalition: bool
     in_two_tier: bool
+    timezone: str = "UTC"
+    legacy_ampersand: bool = False  # XML answers leave & unescaped, as the legacy server did
+    agency_id: str = ""  # blank: the account is its own agency
+    agency_name: str = ""
+    agency_email: str = ""
+    contact_email: str = ""
+
+    @property
+    def agency(self) -> Agency:
+        """The account's agency; an account without one is its own (its id, its name, its contact's e-mail)."""
+        if self.agency_id:
+            return Agency(self.agency_id, self.agency_name, self.agency_email)
+        return Agency(self.account_id, self.name, self.contact_email)
+
+
+#: The account's own fields that ``account_info`` shows and the operator sets (``loyalty-api account set``), each
+#: free text (``biz_online``, a flag, apart).
+ACCOUNT_DETAIL_FIELDS: Final = (
+    "biz_address1",
+    "biz_address2",
+    "biz_city",
+    "biz_state",
+    "biz_zip",
+    "biz_country",
+    "biz_locations",
+    "biz_employees",
+    "industry",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+    "contact_phone",
+    "client_email",
+    "language",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetails:
+    """An account as ``account_info`` shows it: the record, its detail fields (``ACCOUNT_DETAIL_FIELDS``), whether it
+    sells online, and when it was created."""
+
+    account: Account
+    details: dict[str, str]
+    biz_online: bool
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +132,7 @@ class Principal:
     user_name: str
     role: Role
     allowed_campaigns: frozenset[str] | None  # None: every campaign of the account
+    is_owner: bool = False
 
     def can_see(self, campaign_id: str) -> bool:
         return self.allowed_campaigns is None or campaign_id in self.allowed_campaigns
@@ -89,6 +149,7 @@ class User:
     allowed_campaigns: frozenset[str] | None  # None: every campaign of the account
     disabled: bool
     created_at: datetime
+    is_owner: bool = False  # the account's owner: user_id the account id, an administrator who always stays
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ from starlette.testclient import TestClient
 
 from loyalty_api.accounts.auth import MIN_KEY_LENGTH, generate_key, key_digest
 from loyalty_api.config import Settings
-from loyalty_api.demo import DEMO_USERS
+from loyalty_api.demo import DEMO_OWNER_KEYS, DEMO_USERS
 from loyalty_api.store.models import Login
 from loyalty_api.store.sql.db import Row
+from loyalty_api.store.sql.rows import ACCOUNT_WIDTH
 from loyalty_api.store.sqlite.store import sqlite_path
 from loyalty_api.web.app import create_app
 from tests.support.api import call, credentials, error_code, error_of, status_of, xml_of
@@ -125,7 +126,7 @@ def _all_stored_text(settings: Settings) -> list[str]:
     with sqlite3.connect(sqlite_path(settings.database_url)) as conn:
         rows = conn.execute("SELECT * FROM users").fetchall()
         digests = [str(row[0]) for row in conn.execute("SELECT key_digest FROM users")]
-    assert len(rows) == len(DEMO_USERS) + 1
+    assert len(rows) == len(DEMO_USERS) + len(DEMO_OWNER_KEYS) + 1  # the demo's users, the owners, the new one
     assert all(re.fullmatch(r"sha256v1\$[0-9a-f]{64}", digest) for digest in digests), digests
     return [str(value) for row in rows for value in row]
 
@@ -133,7 +134,7 @@ def _all_stored_text(settings: Settings) -> list[str]:
 def test_keys_are_stored_only_as_digests(settings: Settings) -> None:
     run_cli(settings, "user", "add", "cli1970", "--account", "greatwidgets", "--role", "M", "--password", "pw-" * 5)
     stored = _all_stored_text(settings)
-    for secret in [user.key for user in DEMO_USERS] + ["pw-" * 5]:
+    for secret in [user.key for user in DEMO_USERS] + list(DEMO_OWNER_KEYS.values()) + ["pw-" * 5]:
         assert not any(secret.lower() in value.lower() for value in stored), secret
 
 
@@ -260,7 +261,7 @@ def test_an_unknown_user_costs_the_same_work_as_a_known_one(
     real = accounts._login_from_row
 
     def counted(row: Row) -> Login:
-        built.append(str(row[7]))
+        built.append(str(row[ACCOUNT_WIDTH + 1]))  # the user's name
         return real(row)
 
     monkeypatch.setattr(accounts, "_login_from_row", counted)

@@ -30,6 +30,7 @@ TYPES: Final = {
 # constraints by design; customers.registered lacks the CHECK its siblings have (migration 0003 added it with
 # ALTER TABLE ADD COLUMN, which could have given it one).
 FLAGS_WITHOUT_CHECK: Final = {
+    ("users_archive", "is_owner"),
     ("campaigns_archive", "coalition_opt_out"),
     ("campaigns_archive", "two_tier_opt_out"),
     ("campaigns_archive", "active"),

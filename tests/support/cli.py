@@ -48,9 +48,9 @@ SHOW_KEYS: Final = [
 HISTORY_KEYS: Final = ["id", "at", "account_id", "user_id", "entity", "entity_id", "action", "changes"]
 
 
-def invoke(settings: Settings, *args: str) -> Result:
-    """Run ``loyalty-api ARGS`` against the test database, whatever its outcome."""
-    return CliRunner().invoke(cli, list(args), env={"LOYALTY_DATABASE_URL": settings.database_url})
+def invoke(settings: Settings, *args: str, input: str | None = None) -> Result:
+    """Run ``loyalty-api ARGS`` against the test database (``input`` on its standard input), whatever its outcome."""
+    return CliRunner().invoke(cli, list(args), input=input, env={"LOYALTY_DATABASE_URL": settings.database_url})
 
 
 def run_cli(settings: Settings, *args: str) -> str:

@@ -10,7 +10,7 @@ from typing import Final
 import httpx2 as httpx
 from starlette.testclient import TestClient
 
-from loyalty_api.cli._admin import campaign_json
+from loyalty_api.cli._campaigns import campaign_json
 from loyalty_api.config import Settings
 from loyalty_api.store import create_store
 

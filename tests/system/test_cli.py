@@ -194,48 +194,6 @@ def _cents(balance: int, cumulative: int) -> dict[str, int]:
     return {"balance_cents": balance, "cumulative_cents": cumulative}
 
 
-# --- account add ---------------------------------------------------------------------------------
-
-
-def test_account_add(settings: Settings) -> None:
-    shown = ok_json(settings, "account", "add", "acme", "--name", "  Acme Ltd ", "--currency", "eur", "--coalition")
-    assert shown == {"account_id": "acme", "name": "Acme Ltd", "currency": "EUR"}
-    account, _ = _store_read(settings, "acme", "nobody")
-    assert account is not None
-    assert (account.name, account.currency, account.in_coalition, account.in_two_tier) == (
-        "Acme Ltd",
-        "EUR",
-        True,
-        False,
-    )
-
-
-def test_account_add_defaults(settings: Settings) -> None:
-    assert ok_json(settings, "account", "add", "plain.shop-1", "--name", "Plain", "--two-tier")["currency"] == "USD"
-    account, _ = _store_read(settings, "plain.shop-1", "nobody")
-    assert account is not None and (account.in_coalition, account.in_two_tier) == (False, True)
-
-
-def test_account_add_refuses_an_existing_account(settings: Settings) -> None:
-    assert "exists already" in fails(settings, "account", "add", "greatwidgets", "--name", "Again", exit_code=1)
-
-
-@pytest.mark.parametrize(
-    ("args", "complaint"),
-    [
-        (["bad id", "--name", "X"], "ACCOUNT_ID"),
-        (["x" * 65, "--name", "X"], "ACCOUNT_ID"),
-        (["shop", "--name", "X", "--currency", "EURO"], "--currency"),
-        (["shop", "--name", "X", "--currency", "E1R"], "--currency"),
-        (["shop"], "--name"),
-    ],
-)
-def test_account_add_validates(settings: Settings, args: list[str], complaint: str) -> None:
-    assert complaint in fails(settings, "account", "add", *args, exit_code=2)
-    account, _ = _store_read(settings, "shop", "nobody")
-    assert account is None
-
-
 # --- user add ------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
 from tests.support.api import error_of, status_of, xml_of
+from tests.support.balances import run_sql
 from tests.support.live_server import HOST, REQUEST_TIMEOUT, live_server
 
 POINTS: Final = "1234567890123451"
@@ -31,6 +32,14 @@ def _ok(settings: Settings, *args: str, input: str | None = None) -> str:
     result = _cli(settings, *args, input=input)
     assert result.exit_code == 0, (result.output, result.exception)
     return result.stdout
+
+
+def _disable_owner_by_hand(settings: Settings, account_id: str) -> None:
+    run_sql(
+        settings,
+        "UPDATE users SET disabled = (1 = 1) WHERE is_owner = (1 = 1)"
+        f" AND account_pk = (SELECT pk FROM accounts WHERE account_id = '{account_id}')",
+    )
 
 
 def _answer(settings: Settings, user: str, key: str, **fields: str) -> str:
@@ -131,13 +140,26 @@ def test_set_role_changes_what_the_user_may_do(settings: Settings) -> None:
     assert _answer(settings, "mgr1970", manager_key) == "campaign_not_found"  # POINTS is no longer visible to it
 
 
-def test_the_last_administrator_stays(settings: Settings) -> None:
+def test_the_owner_stays_an_enabled_administrator(settings: Settings) -> None:
+    for args in (("disable",), ("remove",), ("set-role", "--role", "M")):
+        result = _cli(settings, "user", args[0], "otherco", "--account", "otherco", *args[1:])
+        assert result.exit_code == 1 and "is the account's owner" in result.output, result.output
+    unknown = _cli(settings, "user", "disable", "nobody", "--account", "otherco")
+    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
+    # The owner is always there: every other administrator may go.
+    _ok(settings, "user", "disable", "otheradmin", "--account", "otherco")
+    _ok(settings, "user", "remove", "otheradmin", "--account", "otherco")
+
+
+def test_the_last_administrator_stays_in_an_account_whose_owner_was_disabled_before_it_was_one(
+    settings: Settings,
+) -> None:
+    """The rule for accounts whose owner is no enabled administrator (only a database edited by hand can make one):
+    the last enabled administrator cannot be disabled, demoted or removed."""
+    _disable_owner_by_hand(settings, "otherco")
     for args in (("disable",), ("remove",), ("set-role", "--role", "M")):
         result = _cli(settings, "user", args[0], "otheradmin", "--account", "otherco", *args[1:])
         assert result.exit_code == 1 and "last enabled administrator" in result.output, result.output
-    unknown = _cli(settings, "user", "disable", "nobody", "--account", "otherco")
-    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
-    # With a second administrator, the first may go.
     _ok(settings, "user", "add", "second", "--account", "otherco", "--role", "A", "--key-stdin", input=KEY + "\n")
     _ok(settings, "user", "disable", "otheradmin", "--account", "otherco")
 

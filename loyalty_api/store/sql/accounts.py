@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
 from loyalty_api.store.interface import UserValues
-from loyalty_api.store.models import Account, Login, Principal, Role, User
+from loyalty_api.store.models import ACCOUNT_DETAIL_FIELDS, Account, AccountDetails, Login, Principal, Role, User
 from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
-from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, account_from_row
+from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, ACCOUNT_WIDTH, account_from_row
 
-__all__ = ["AccountReads", "AccountSql", "AccountWrites", "allowed_set", "allowed_text"]
+__all__ = ["ACCOUNT_SETTABLE", "NO_KEY", "AccountReads", "AccountSql", "AccountWrites", "allowed_set", "allowed_text"]
 
 
 class AccountSql:
@@ -19,20 +20,24 @@ class AccountSql:
         q = d.sql
         self.d = d
         self.find_login = q(
-            f"SELECT {ACCOUNT_COLUMNS}, u.pk, u.user_name, u.role, u.allowed_campaigns, u.key_digest"
+            f"SELECT {ACCOUNT_COLUMNS}, u.pk, u.user_name, u.role, u.allowed_campaigns, u.key_digest, u.is_owner"
             " FROM accounts a JOIN users u ON u.account_pk = a.pk WHERE a.account_id = ? AND u.user_name = ?"
             " AND NOT u.disabled"
         )
         self.by_id = q(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.account_id = ?")
         self.by_pk = q(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.pk = ?")
+        self.details = q(
+            f"SELECT {ACCOUNT_COLUMNS}, {', '.join(f'a.{name}' for name in ACCOUNT_DETAIL_FIELDS)}, a.biz_online,"
+            " a.created_at FROM accounts a WHERE a.pk = ?"
+        )
         self.count = q("SELECT count(*) FROM accounts")
         self.insert = q(
             "INSERT INTO accounts (account_id, name, currency, in_coalition, in_two_tier, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING pk"
         )
         self.insert_user = q(
-            "INSERT INTO users (account_pk, user_name, role, allowed_campaigns, key_digest, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) RETURNING pk"
+            "INSERT INTO users (account_pk, user_name, role, allowed_campaigns, key_digest, created_at, is_owner)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pk"
         )
         self.users = q(f"SELECT {_USER_COLUMNS} FROM users WHERE account_pk = ? ORDER BY user_name")
         self.user_for_update = q(
@@ -44,23 +49,44 @@ class AccountSql:
             " WHERE pk = ?"
         )
         self.delete_user = q("DELETE FROM users WHERE pk = ?")
-        self._updates: dict[tuple[str, ...], str] = {}
+        self._updates: dict[tuple[str, tuple[str, ...]], str] = {}
 
-    def update_user(self, names: tuple[str, ...]) -> str:
-        text = self._updates.get(names)
+    def update(self, table: str, names: tuple[str, ...]) -> str:
+        """Set the named columns of one row of ``table`` by pk (parameters: the values, then the pk)."""
+        key = (table, names)
+        text = self._updates.get(key)
         if text is None:
             assignments = ", ".join(f"{name} = ?" for name in names)
-            text = self._updates[names] = self.d.sql(f"UPDATE users SET {assignments} WHERE pk = ?")
+            text = self._updates[key] = self.d.sql(f"UPDATE {table} SET {assignments} WHERE pk = ?")
         return text
 
 
-_USER_COLUMNS: Final = "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at"
+_USER_COLUMNS: Final = "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at, is_owner"
 _USER_ROW: Final = (
-    "pk, account_pk, user_name, role, allowed_campaigns, key_digest, first_name, last_name, created_at, disabled"
+    "pk, account_pk, user_name, role, allowed_campaigns, key_digest, first_name, last_name, created_at, disabled,"
+    " is_owner"
 )
 # Seed of the lock that orders the changes of one account's users (Db.lock).
 _USERS_LOCK: Final = 13
 _USER_UPDATE_COLUMNS: Final = frozenset({"role", "allowed_campaigns", "key_digest", "disabled"})
+#: The account columns the operator may set (``loyalty-api account set``).
+ACCOUNT_SETTABLE: Final = frozenset(
+    {
+        "name",
+        "currency",
+        "in_coalition",
+        "in_two_tier",
+        "timezone",
+        "legacy_ampersand",
+        "agency_id",
+        "agency_name",
+        "agency_email",
+        "biz_online",
+        *ACCOUNT_DETAIL_FIELDS,
+    }
+)
+#: The key digest of an owner created without a key: no key's digest is this (``key_digest``'s start with a scheme).
+NO_KEY: Final = "no key yet"
 
 
 def allowed_text(allowed: frozenset[str] | None) -> str | None:
@@ -69,9 +95,16 @@ def allowed_text(allowed: frozenset[str] | None) -> str | None:
 
 
 def _user_from_row(d: Dialect, row: Row) -> User:
-    pk, account_pk, user_name, role, allowed, disabled, created = row
+    pk, account_pk, user_name, role, allowed, disabled, created, owner = row
     return User(
-        int(pk), int(account_pk), str(user_name), Role(role), allowed_set(allowed), bool(disabled), d.time(created)
+        int(pk),
+        int(account_pk),
+        str(user_name),
+        Role(role),
+        allowed_set(allowed),
+        bool(disabled),
+        d.time(created),
+        bool(owner),
     )
 
 
@@ -83,12 +116,16 @@ def allowed_set(text: object) -> frozenset[str] | None:
 
 
 # A row shaped like find_login's, for an unknown user (see AccountReads.find_login).
-_NO_LOGIN: Final = (0, "", "", "USD", 0, 0, 0, "", "K", "0000000000000000,0000000000000001", "")
+_NO_LOGIN: Final = (
+    *(0, "", "", "USD", 0, 0, "UTC", 0, "", "", "", ""),  # the account's ACCOUNT_WIDTH columns
+    *(0, "", "K", "0000000000000000,0000000000000001", "", 0),
+)
 
 
 def _login_from_row(row: Row) -> Login:
-    user_pk, name, role, allowed, digest = row[6:]
-    principal = Principal(account_from_row(row), int(user_pk), str(name), Role(role), allowed_set(allowed))
+    user_pk, name, role, allowed, digest, owner = row[ACCOUNT_WIDTH:]
+    account = account_from_row(row)
+    principal = Principal(account, int(user_pk), str(name), Role(role), allowed_set(allowed), bool(owner))
     return Login(principal, str(digest))
 
 
@@ -117,6 +154,16 @@ class AccountReads:
         sql = self._account_sql
         return [_user_from_row(sql.d, row) for row in await self._reads.all(sql.users, (account_pk,))]
 
+    async def account_details(self, account_pk: int) -> AccountDetails | None:
+        sql = self._account_sql
+        row = await self._reads.one(sql.details, (account_pk,))
+        if row is None:
+            return None
+        values = row[ACCOUNT_WIDTH:]
+        details = {name: str(value) for name, value in zip(ACCOUNT_DETAIL_FIELDS, values, strict=False)}
+        online, created = values[len(ACCOUNT_DETAIL_FIELDS) :]
+        return AccountDetails(account_from_row(row), details, bool(online), sql.d.time(created))
+
 
 class AccountWrites:
     """What the operator's commands create, inside a write transaction (not part of :class:`WriteTx`)."""
@@ -126,14 +173,36 @@ class AccountWrites:
     _account_sql: AccountSql
 
     async def insert_account(
-        self, account_id: str, name: str, currency: str, in_coalition: bool, in_two_tier: bool, at: datetime
+        self,
+        account_id: str,
+        name: str,
+        currency: str,
+        in_coalition: bool,
+        in_two_tier: bool,
+        at: datetime,
+        owner_key_digest: str | None = None,
     ) -> Account:
+        """The account, and its owner (user_id the account id, an administrator of every campaign), whose key is
+        the one of ``owner_key_digest`` (None: no key matches until one is given)."""
         sql = self._account_sql
         d = sql.d
         pk = await self._db.value(
             sql.insert, (account_id, name, currency, d.value(in_coalition), d.value(in_two_tier), d.at(at))
         )
+        owner = (int(pk), account_id, Role.ADMIN.value, None, owner_key_digest or NO_KEY, d.at(at), d.value(True))
+        await self._db.value(sql.insert_user, owner)
         return Account(int(pk), account_id, name, currency, in_coalition, in_two_tier)
+
+    async def update_account(self, account_pk: int, values: Mapping[str, object]) -> None:
+        unknown = set(values) - ACCOUNT_SETTABLE
+        if unknown:
+            raise ValueError(f"not account columns: {sorted(unknown)}")
+        sql = self._account_sql
+        names = tuple(sorted(values))
+        if names:
+            await self._db.run(
+                sql.update("accounts", names), [*(sql.d.value(values[name]) for name in names), account_pk]
+            )
 
     async def insert_user(
         self,
@@ -147,7 +216,7 @@ class AccountWrites:
         sql = self._account_sql
         allowed = allowed_text(allowed_campaigns)
         user_pk = await self._db.value(
-            sql.insert_user, (account_pk, user_name, role, allowed, key_digest, sql.d.at(at))
+            sql.insert_user, (account_pk, user_name, role, allowed, key_digest, sql.d.at(at), sql.d.value(False))
         )
         account_row = await self._db.one(sql.by_pk, (account_pk,))
         assert account_row is not None
@@ -176,7 +245,7 @@ class AccountWrites:
                 params.append(allowed_text(value))
             else:
                 params.append(sql.d.value(value))
-        await self._db.run(sql.update_user(names), [*params, user_pk])
+        await self._db.run(sql.update("users", names), [*params, user_pk])
 
     async def archive_user(self, user_pk: int, by: str, at: datetime) -> None:
         sql = self._account_sql

@@ -21,6 +21,7 @@ from loyalty_api.store.sql.dialect import Dialect
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "ACCOUNT_WIDTH",
     "CAMPAIGN_COLUMNS",
     "CUSTOMER_COLUMNS",
     "LEDGER_COLUMNS",
@@ -38,8 +39,12 @@ __all__ = [
     "reward_from_row",
 ]
 
-#: The account's columns, of the table aliased ``a``.
-ACCOUNT_COLUMNS: Final = "a.pk, a.account_id, a.name, a.currency, a.in_coalition, a.in_two_tier"
+#: The account's columns, of the table aliased ``a`` (``ACCOUNT_WIDTH`` of them).
+ACCOUNT_COLUMNS: Final = (
+    "a.pk, a.account_id, a.name, a.currency, a.in_coalition, a.in_two_tier, a.timezone, a.legacy_ampersand,"
+    " a.agency_id, a.agency_name, a.agency_email, a.contact_email"
+)
+ACCOUNT_WIDTH: Final = 12
 CAMPAIGN_COLUMNS: Final = (
     "pk, account_pk, campaign_id, type, name, description, points_ratio, reward_ratio, amount_per_event,"
     " coalition_opt_out, two_tier_opt_out, active, latitude, longitude, created_at, updated_at"
@@ -69,8 +74,24 @@ def audit_columns(d: Dialect) -> str:
 
 
 def account_from_row(row: Row) -> Account:
-    pk, account_id, name, currency, coalition, two_tier = row[:6]
-    return Account(int(pk), str(account_id), str(name), str(currency), bool(coalition), bool(two_tier))
+    """An account from the first ``ACCOUNT_WIDTH`` columns of ``row`` (``ACCOUNT_COLUMNS``)."""
+    pk, account_id, name, currency, coalition, two_tier, timezone, legacy, agency, agency_name, agency_email, email = (
+        row[:ACCOUNT_WIDTH]
+    )
+    return Account(
+        int(pk),
+        str(account_id),
+        str(name),
+        str(currency),
+        bool(coalition),
+        bool(two_tier),
+        str(timezone),
+        bool(legacy),
+        str(agency),
+        str(agency_name),
+        str(agency_email),
+        str(email),
+    )
 
 
 def campaign_from_row(d: Dialect, row: Row) -> Campaign:

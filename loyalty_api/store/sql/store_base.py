@@ -8,7 +8,7 @@ and provides ``_reads``, ``write`` and ``write_sale`` (its connections and its g
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from loyalty_api.store.interface import CampaignValues, StoreUnavailable, WriteTx
@@ -60,12 +60,28 @@ class SqlStore(CampaignReads, CustomerReads, LedgerReads, AccountReads):
     # --- operator writes -------------------------------------------------------------------------
 
     async def add_account(
-        self, account_id: str, name: str, currency: str, in_coalition: bool, in_two_tier: bool
+        self,
+        account_id: str,
+        name: str,
+        currency: str,
+        in_coalition: bool,
+        in_two_tier: bool,
+        owner_key_digest: str | None = None,
     ) -> Account:
         async def work(tx: WriteTx) -> Account:
-            return await _sql_tx(tx).insert_account(account_id, name, currency, in_coalition, in_two_tier, utc_now())
+            sql_tx = _sql_tx(tx)
+            now = utc_now()
+            return await sql_tx.insert_account(
+                account_id, name, currency, in_coalition, in_two_tier, now, owner_key_digest
+            )
 
         return await self.write(work)
+
+    async def set_account(self, account_pk: int, values: Mapping[str, object]) -> None:
+        async def work(tx: WriteTx) -> None:
+            await _sql_tx(tx).update_account(account_pk, values)
+
+        await self.write(work)
 
     async def add_user(
         self,

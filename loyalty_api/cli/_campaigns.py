@@ -1,11 +1,9 @@
-"""Operator commands: accounts, users, campaigns."""
+"""Operator commands on campaigns: add, show, history, restore."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 from decimal import Decimal
-from typing import Final
 
 import click
 
@@ -18,37 +16,7 @@ from loyalty_api.store.interface import ArchiveConflict, Store
 from loyalty_api.store.models import CAMPAIGN_TYPES, AuditRecord, Campaign
 from loyalty_api.values import parse_text
 
-__all__ = ["account", "campaign", "campaign_json"]
-
-_ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_CURRENCY: Final = re.compile(r"[A-Z]{3}")
-
-
-@click.group()
-def account() -> None:
-    """Merchant accounts."""
-
-
-@account.command("add")
-@click.argument("account_id")
-@click.option("--name", required=True, help="Business name.")
-@click.option("--currency", default="USD", show_default=True, help="ISO 4217 code, e.g. USD, EUR.")
-@click.option("--coalition/--no-coalition", default=False, help="Member of a coalition program.")
-@click.option("--two-tier/--no-two-tier", default=False, help="Member of a two-tier program.")
-def account_add(account_id: str, name: str, currency: str, coalition: bool, two_tier: bool) -> None:
-    """Create the account ACCOUNT_ID."""
-    if not _ACCOUNT_ID.fullmatch(account_id):
-        raise click.BadParameter("letters, digits, '_', '.', '-'; 1 to 64 characters", param_hint="ACCOUNT_ID")
-    if not _CURRENCY.fullmatch(currency.upper()):
-        raise click.BadParameter("three letters", param_hint="--currency")
-
-    async def run(store: Store) -> None:
-        if await store.get_account(account_id) is not None:
-            raise click.ClickException(f"the account {account_id!r} exists already")
-        created = await store.add_account(account_id, name.strip(), currency.upper(), coalition, two_tier)
-        echo_json({"account_id": created.account_id, "name": created.name, "currency": created.currency})
-
-    asyncio.run(with_store(run))
+__all__ = ["audit_json", "campaign", "campaign_json"]
 
 
 @click.group()
