@@ -13,7 +13,7 @@ from loyalty_api.config import Settings
 from loyalty_api.store import create_store
 from loyalty_api.store.models import Account, AccountDetails, Login
 from loyalty_api.web.app import create_app
-from tests.support.api import call
+from tests.support.api import call, error_of
 from tests.support.cli import invoke, run_cli
 from tests.support.demo import POINTS
 
@@ -85,7 +85,7 @@ def test_account_add_creates_the_account_and_its_owner_whose_key_is_shown_once(s
         answer = call(client, {"type": "campaigns_list"}, ("acme", "acme", key))
         assert answer.get("status") == "success"
         wrong = call(client, {"type": "campaigns_list"}, ("acme", "acme", key[:-1] + "0"))
-        assert wrong.find("error") is not None and wrong.find("error").get("code") == "no_valid_session"
+        assert error_of(wrong)[0] == "no_valid_session"
 
 
 def test_account_add_defaults(settings: Settings) -> None:
