@@ -142,6 +142,11 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             " failed for it.",
         ),
         _spec(
+            "user_not_found",
+            "No user {user_id} in this account.",
+            "user_info with a user_name no user of the caller's account has.",
+        ),
+        _spec(
             "permission_denied",
             "The user {user_id} may not {what}.",
             "The user's role does not allow the call on a campaign the user can see.",

@@ -11,7 +11,7 @@ from renderers._registry import Renderer, get_renderer, register_renderer, rende
 from renderers.document import Element, el, node, response
 from renderers.json import JSON_CONTENT_TYPE
 from renderers.jsonp import JSONP_CONTENT_TYPE, JSONP_HEADERS, is_valid_callback, render_jsonp
-from renderers.xml import XML_CONTENT_TYPE, xml_safe
+from renderers.xml import XML_CONTENT_TYPE, legacy_ampersands, xml_safe
 
 __all__ = [
     "JSONP_CONTENT_TYPE",
@@ -23,6 +23,7 @@ __all__ = [
     "el",
     "get_renderer",
     "is_valid_callback",
+    "legacy_ampersands",
     "node",
     "register_renderer",
     "render_jsonp",

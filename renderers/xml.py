@@ -21,7 +21,7 @@ from typing import Final
 
 from renderers.document import Element
 
-__all__ = ["XML_CONTENT_TYPE", "XmlRenderer", "render_xml", "xml_safe"]
+__all__ = ["XML_CONTENT_TYPE", "XmlRenderer", "legacy_ampersands", "render_xml", "xml_safe"]
 
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 
@@ -111,6 +111,17 @@ def render_xml(doc: Element) -> bytes:
         parts = []
         _write(parts, doc, None)
     return _DECLARATION + "".join(parts).encode("utf-8")
+
+
+def legacy_ampersands(xml: bytes) -> bytes:
+    """``xml`` (as :func:`render_xml` wrote it) with every ``&`` of a text left bare, as an old server sent them for
+    clients that escape them again themselves (``str_replace('&', '&amp;', $xml)``).  Only ``&``: ``<`` and ``>`` stay
+    escaped.  The result is not well-formed XML when a text holds ``&``: strict parsers refuse it.
+
+    :func:`render_xml` writes ``&amp;`` only for an ``&`` of a text (attribute values never hold one: they come
+    from code), so undoing that escape leaves every text's ``&`` bare and nothing else changed.
+    """
+    return xml.replace(b"&amp;", b"&")
 
 
 class XmlRenderer:

@@ -1,8 +1,8 @@
 """The call table: ``(type, action)`` -> the one handler of that legacy call: the one index of every call.
 
-Handlers live in the feature packages (``campaigns/``, ``customers/``, ``ledger/``), each function named after its
-call (``campaign_new_reward`` answers ``type=campaign_new``, ``action=reward``), in a module named after the call or
-its family.
+Handlers live in the feature packages (``accounts/``, ``campaigns/``, ``customers/``, ``ledger/``), each function
+named after its call (``campaign_new_reward`` answers ``type=campaign_new``, ``action=reward``), in a module named
+after the call or its family.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from loyalty_api.accounts import account_info, user_info
 from loyalty_api.campaigns import (
     buyx_items,
     campaign_deactivate,
@@ -37,6 +38,9 @@ __all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "IDEMPOTENT", "is_idempo
 
 # (type, action); action None for calls that take no action.
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
+    ("account_info", None): account_info.account_info,
+    ("user_info", None): user_info.user_info,
+    ("user_login", None): user_info.user_login,
     ("campaign_update", "campaign"): campaign_update.campaign_update,
     ("campaign_new", "campaign"): campaign_new.campaign_new,
     ("campaign_delete", "campaign"): campaign_delete.campaign_delete,

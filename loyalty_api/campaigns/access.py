@@ -4,16 +4,12 @@ change."""
 
 from __future__ import annotations
 
-from typing import Final
-
+from loyalty_api.accounts.permissions import ADMINS, MANAGERS
 from loyalty_api.errors import ApiError
 from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Campaign, Principal, Role
 
 __all__ = ["ADMINS", "MANAGERS", "check_role", "check_visible", "visible_campaign_for_update"]
-
-ADMINS: Final = frozenset({Role.ADMIN})
-MANAGERS: Final = frozenset({Role.ADMIN, Role.MANAGER})
 
 
 def check_visible(principal: Principal, campaign_id: str) -> None:

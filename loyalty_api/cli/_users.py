@@ -28,7 +28,7 @@ __all__ = ["user"]
 _USER_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,20}")
 _ROLE = click.Choice(["A", "M", "K"], case_sensitive=False)
 _ROLE_HELP: Final = "A administrator, M manager, K clerk."
-_CAMPAIGNS_HELP: Final = "'all' or a comma list of campaign ids."
+_CAMPAIGNS_HELP: Final = "'all', 'none' or a comma list of campaign ids."
 
 
 def _by_option(command: click.decorators.FC) -> click.decorators.FC:
@@ -225,6 +225,9 @@ def _show_key(shown: dict[str, object], generated: str | None) -> None:
 
 
 def _allowed(role: Role, campaigns: str) -> frozenset[str] | None:
+    """None for every campaign (``all``, and always for administrators), the empty set for ``none``, else the ids."""
+    if campaigns.strip().lower() == "none" and role is not Role.ADMIN:
+        return frozenset()
     if role is Role.ADMIN or campaigns.strip().lower() == "all":
         return None
     return frozenset(part.strip() for part in campaigns.split(",") if part.strip())

@@ -7,7 +7,16 @@ from typing import Final
 
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.fields import Fields
-from renderers import JSONP_CONTENT_TYPE, Element, Renderer, get_renderer, is_valid_callback, render_jsonp
+from renderers import (
+    JSONP_CONTENT_TYPE,
+    XML_CONTENT_TYPE,
+    Element,
+    Renderer,
+    get_renderer,
+    is_valid_callback,
+    legacy_ampersands,
+    render_jsonp,
+)
 
 __all__ = ["InvalidCallback", "OutputChoice", "choose_output", "default_output", "render_document"]
 
@@ -19,6 +28,7 @@ class OutputChoice:
     renderer: Renderer
     condensed: bool = False
     callback: str | None = None  # JSONP when set
+    legacy_ampersand: bool = False  # XML texts keep & bare (the account's setting, docs/accounts.md)
 
 
 def default_output() -> OutputChoice:
@@ -59,7 +69,10 @@ def render_document(doc: Element, output: OutputChoice) -> tuple[str, bytes]:
     """``(content_type, body)`` of ``doc`` in the request's output choice: the one way an answer is rendered."""
     if output.callback is not None:
         return JSONP_CONTENT_TYPE, render_jsonp(doc, output.callback, condensed=output.condensed)
-    return output.renderer.content_type, output.renderer.render(doc, condensed=output.condensed)
+    body = output.renderer.render(doc, condensed=output.condensed)
+    if output.legacy_ampersand and output.renderer.content_type == XML_CONTENT_TYPE:
+        body = legacy_ampersands(body)
+    return output.renderer.content_type, body
 
 
 def _xml() -> Renderer:

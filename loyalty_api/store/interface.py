@@ -403,6 +403,14 @@ class Store(Protocol):
 
     async def get_account(self, account_id: str) -> Account | None: ...
 
+    async def get_user(self, account_pk: int, user_name: str) -> User | None:
+        """The account's user of that name (enabled or not); never its key."""
+        ...
+
+    async def accounts_with_user(self, user_name: str) -> list[str]:
+        """The ids of the accounts that have a user of that name: two at most (enough to tell one from several)."""
+        ...
+
     async def add_account(
         self,
         account_id: str,

@@ -150,6 +150,8 @@ class User:
     disabled: bool
     created_at: datetime
     is_owner: bool = False  # the account's owner: user_id the account id, an administrator who always stays
+    first_name: str = ""
+    last_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ then the handler's own checks.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import partial
 from typing import Final
 
@@ -46,6 +47,7 @@ from loyalty_api.protocol.output import (
     render_document,
 )
 from loyalty_api.store.interface import BalanceLimit, QueryTimeout, ReadsBusy, Store, StoreUnavailable
+from loyalty_api.store.models import Principal
 from loyalty_api.web._send import send_body
 from renderers import Element, el, get_renderer, response
 
@@ -56,6 +58,8 @@ _ALLOWED: Final = frozenset({"GET", "POST"})
 _KEY_HEADER: Final = b"api_access_key"
 _KEY_HEADER_DASHED: Final = b"api-access-key"
 _REPLAYED: Final = [(b"idempotent-replayed", b"true")]
+#: The call that names no account: its user id is looked up in every account (``docs/accounts.md``).
+USER_LOGIN: Final = "user_login"
 
 
 def error_document(error: ApiError) -> Element:
@@ -122,7 +126,7 @@ class ApiEndpoint:
         key = header_key.decode("utf-8", "replace") if header_key else None
         client = scope.get("client")
         address = None if client is None else str(client[0])
-        answer, status = await self._answer(fields, key, idempotency_header, output, address)
+        answer, status, output = await self._answer(fields, key, idempotency_header, output, address)
         if isinstance(answer, RenderedAnswer):
             await send_body(
                 send, answer.status, answer.content_type, answer.body, _REPLAYED if answer.replayed else None
@@ -137,24 +141,16 @@ class ApiEndpoint:
         idempotency_header: bytes | None,
         output: OutputChoice,
         address: str | None,
-    ) -> tuple[Answer, int]:
+    ) -> tuple[Answer, int, OutputChoice]:
+        """The call's answer, its HTTP status, and the output it is rendered in (the account may ask for the legacy
+        form of XML: its setting applies from the login on, errors included)."""
         try:
-            with_nul = fields.first_with_nul()
-            if with_nul is not None:
-                raise ApiError("parameter_invalid", detail=f"The field {with_nul} contains a NUL character.")
-            account_id = fields.required("account_id")
-            user_name = fields.required("user_id")
-            key = header_key or fields.value("user_api_key") or fields.value("user_password")
-            if key is None:
-                raise ApiError("parameter_missing", field="user_password")
-            throttle = self.throttle
-            if not throttle.allows(account_id, user_name, address):
-                raise ApiError("too_many_attempts", subject="user")
-            try:
-                principal = await authenticate(self.store, account_id, user_name, key, self.logins)
-            except ApiError:
-                throttle.failed(account_id, user_name, address)
-                raise
+            principal = await self._login(fields, header_key, address)
+        except Exception as exc:
+            return (*_failure(exc, fields), output)
+        if principal.account.legacy_ampersand:
+            output = replace(output, legacy_ampersand=True)
+        try:
             handler = resolve_call(fields)
             idempotency = None
             if is_idempotent(handler):
@@ -162,29 +158,59 @@ class ApiEndpoint:
                 if idempotency_key is not None:
                     render = partial(render_document, output=output)
                     idempotency = IdempotentRequest(idempotency_key, fingerprint(fields), render, self.idempotency)
-            return await handler(CallContext(principal, fields, self.store, idempotency)), 200
-        except ApiError as exc:
-            return error_document(exc), exc.http_status
-        except StoreUnavailable as exc:
-            _log.warning("store unavailable: %s", exc)
-            error = ApiError("store_unavailable")
-            return error_document(error), error.http_status
-        except BalanceLimit as exc:
-            _log.warning("refused past the balance limit while answering %s: %s", fields.value("type"), exc)
-            error = ApiError("balance_limit")
-            return error_document(error), error.http_status
-        except QueryTimeout as exc:
-            _log.warning("statement stopped by its time limit while answering %s: %s", fields.value("type"), exc)
-            error = ApiError("query_timeout")
-            return error_document(error), error.http_status
-        except ReadsBusy as exc:
-            _log.info("a heavy read refused while answering %s: %s", fields.value("type"), exc)
-            error = ApiError("reads_busy")
-            return error_document(error), error.http_status
-        except Exception:
-            _log.exception("unexpected error while answering %s", fields.value("type"))
-            error = ApiError("internal_error")
-            return error_document(error), error.http_status
+            return await handler(CallContext(principal, fields, self.store, idempotency)), 200, output
+        except Exception as exc:
+            return (*_failure(exc, fields), output)
+
+    async def _login(self, fields: Fields, header_key: str | None, address: str | None) -> Principal:
+        with_nul = fields.first_with_nul()
+        if with_nul is not None:
+            raise ApiError("parameter_invalid", detail=f"The field {with_nul} contains a NUL character.")
+        account_id = fields.value("account_id")
+        if account_id is None and fields.value("type") != USER_LOGIN:
+            raise ApiError("parameter_missing", field="account_id")
+        user_name = fields.required("user_id")
+        if account_id is None:
+            account_id = await self._account_of(user_name)
+        key = header_key or fields.value("user_api_key") or fields.value("user_password")
+        if key is None:
+            raise ApiError("parameter_missing", field="user_password")
+        throttle = self.throttle
+        if not throttle.allows(account_id, user_name, address):
+            raise ApiError("too_many_attempts", subject="user")
+        try:
+            return await authenticate(self.store, account_id, user_name, key, self.logins)
+        except ApiError:
+            throttle.failed(account_id, user_name, address)
+            raise
+
+    async def _account_of(self, user_name: str) -> str:
+        """``user_login`` names no account: the one account with a user of that id, else an id no account has (the
+        login then fails as a wrong key does, after the same work)."""
+        found = await self.store.accounts_with_user(user_name)
+        return found[0] if len(found) == 1 else ""
+
+
+def _failure(exc: Exception, fields: Fields) -> tuple[Element, int]:
+    """The error document (and HTTP status) of what a call raised: its own error, the store's, or a fault."""
+    if isinstance(exc, ApiError):
+        return error_document(exc), exc.http_status
+    if isinstance(exc, StoreUnavailable):
+        _log.warning("store unavailable: %s", exc)
+        error = ApiError("store_unavailable")
+    elif isinstance(exc, BalanceLimit):
+        _log.warning("refused past the balance limit while answering %s: %s", fields.value("type"), exc)
+        error = ApiError("balance_limit")
+    elif isinstance(exc, QueryTimeout):
+        _log.warning("statement stopped by its time limit while answering %s: %s", fields.value("type"), exc)
+        error = ApiError("query_timeout")
+    elif isinstance(exc, ReadsBusy):
+        _log.info("a heavy read refused while answering %s: %s", fields.value("type"), exc)
+        error = ApiError("reads_busy")
+    else:
+        _log.error("unexpected error while answering %s", fields.value("type"), exc_info=exc)
+        error = ApiError("internal_error")
+    return error_document(error), error.http_status
 
 
 def _form_error(exc: FormError) -> ApiError:

@@ -202,6 +202,7 @@ TRIGGERS: Final[dict[str, Trigger]] = {
         "/api.php", data=_customer_call("validate_customer_password", code="nobody", customer_PIN="1234")
     ),
     "too_many_attempts": _too_many_attempts,
+    "user_not_found": lambda c, _s: c.post("/api.php", data=_fields(type="user_info", user_name="nobody")),
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
     "query_timeout": _query_timeout,

@@ -40,6 +40,12 @@ class AccountSql:
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING pk"
         )
         self.users = q(f"SELECT {_USER_COLUMNS} FROM users WHERE account_pk = ? ORDER BY user_name")
+        self.user_by_name = q(f"SELECT {_USER_COLUMNS} FROM users WHERE account_pk = ? AND user_name = ?")
+        # Two at most: whether the user id names exactly one account's user (user_login).
+        self.accounts_of_user = q(
+            "SELECT a.account_id FROM users u JOIN accounts a ON a.pk = u.account_pk WHERE u.user_name = ?"
+            " ORDER BY a.pk LIMIT 2"
+        )
         self.user_for_update = q(
             f"SELECT {_USER_COLUMNS} FROM users WHERE account_pk = ? AND user_name = ?{d.for_update}"
         )
@@ -61,7 +67,9 @@ class AccountSql:
         return text
 
 
-_USER_COLUMNS: Final = "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at, is_owner"
+_USER_COLUMNS: Final = (
+    "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at, is_owner, first_name, last_name"
+)
 _USER_ROW: Final = (
     "pk, account_pk, user_name, role, allowed_campaigns, key_digest, first_name, last_name, created_at, disabled,"
     " is_owner"
@@ -95,7 +103,7 @@ def allowed_text(allowed: frozenset[str] | None) -> str | None:
 
 
 def _user_from_row(d: Dialect, row: Row) -> User:
-    pk, account_pk, user_name, role, allowed, disabled, created, owner = row
+    pk, account_pk, user_name, role, allowed, disabled, created, owner, first_name, last_name = row
     return User(
         int(pk),
         int(account_pk),
@@ -105,6 +113,8 @@ def _user_from_row(d: Dialect, row: Row) -> User:
         bool(disabled),
         d.time(created),
         bool(owner),
+        str(first_name),
+        str(last_name),
     )
 
 
@@ -153,6 +163,15 @@ class AccountReads:
     async def list_users(self, account_pk: int) -> list[User]:
         sql = self._account_sql
         return [_user_from_row(sql.d, row) for row in await self._reads.all(sql.users, (account_pk,))]
+
+    async def get_user(self, account_pk: int, user_name: str) -> User | None:
+        sql = self._account_sql
+        row = await self._reads.one(sql.user_by_name, (account_pk, user_name))
+        return None if row is None else _user_from_row(sql.d, row)
+
+    async def accounts_with_user(self, user_name: str) -> list[str]:
+        rows = await self._reads.all(self._account_sql.accounts_of_user, (user_name,))
+        return [str(row[0]) for row in rows]
 
     async def account_details(self, account_pk: int) -> AccountDetails | None:
         sql = self._account_sql

@@ -1,0 +1,75 @@
+"""``type=account_info``: the caller's account as the legacy "account information" page shows it.
+
+Point-of-sale apps call it first, as their login check.  Every element of the legacy answer is there, in its
+order: the business and contact details (``loyalty-api account set``), ``symbol`` and ``glyph`` of the account's
+currency, ``timezone`` (an IANA name here, where the legacy service numbered its zones), ``coalition`` (``Y``/``N``)
+and ``created`` (``YYYY-MM-DD HH:MM:SS`` in the account's time zone) (``docs/accounts.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from loyalty_api.currencies import glyph_for
+from loyalty_api.errors import ApiError
+from loyalty_api.handler.context import CallContext
+from loyalty_api.store.models import AccountDetails
+from loyalty_api.values import yes_no
+from renderers import Element, el, node, response
+
+__all__ = ["account_info", "local_time_text"]
+
+# The details before ``biz_online`` and after it, as the legacy answer orders them.
+_BEFORE_ONLINE: Final = (
+    "biz_address1",
+    "biz_address2",
+    "biz_city",
+    "biz_state",
+    "biz_zip",
+    "biz_country",
+    "biz_locations",
+)
+_AFTER_ONLINE: Final = (
+    "biz_employees",
+    "industry",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+    "contact_phone",
+    "language",
+)
+
+
+async def account_info(ctx: CallContext) -> Element:
+    details = await ctx.store.account_details(ctx.principal.account.pk)
+    if details is None:  # the account went away since the login (an operator removed it)
+        raise ApiError("no_valid_session")
+    return response("success", [_account_element(details)])
+
+
+def _account_element(details: AccountDetails) -> Element:
+    account = details.account
+    values = details.details
+    children = [el("account_id", account.account_id), el("biz_name", account.name)]
+    children += [el(name, values.get(name, "")) for name in _BEFORE_ONLINE]
+    children.append(el("biz_online", yes_no(details.biz_online)))
+    children += [el(name, values.get(name, "")) for name in _AFTER_ONLINE]
+    children += [
+        el("symbol", account.currency),
+        el("glyph", glyph_for(account.currency)),
+        el("timezone", account.timezone),
+        el("coalition", yes_no(account.in_coalition)),
+        el("created", local_time_text(details.created_at, account.timezone)),
+    ]
+    return node("account", children)
+
+
+def local_time_text(moment: datetime, timezone: str) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` of ``moment`` in ``timezone`` (UTC when the name is unknown to this machine)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
