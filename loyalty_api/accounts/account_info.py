@@ -15,31 +15,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from loyalty_api.currencies import glyph_for
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
-from loyalty_api.store.models import AccountDetails
+from loyalty_api.store.models import ACCOUNT_DETAIL_FIELDS, AccountDetails
 from loyalty_api.values import yes_no
 from renderers import Element, el, node, response
 
 __all__ = ["account_info", "local_time_text"]
 
-# The details before ``biz_online`` and after it, as the legacy answer orders them.
-_BEFORE_ONLINE: Final = (
-    "biz_address1",
-    "biz_address2",
-    "biz_city",
-    "biz_state",
-    "biz_zip",
-    "biz_country",
-    "biz_locations",
-)
-_AFTER_ONLINE: Final = (
-    "biz_employees",
-    "industry",
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-    "contact_phone",
-    "language",
-)
+# The details account_info shows, in the legacy order (client_email is kept for receipts and reports, not shown);
+# biz_online comes after biz_locations.
+_SHOWN: Final = tuple(name for name in ACCOUNT_DETAIL_FIELDS if name != "client_email")
+_ONLINE_AFTER: Final = _SHOWN.index("biz_locations") + 1
 
 
 async def account_info(ctx: CallContext) -> Element:
@@ -53,9 +38,8 @@ def _account_element(details: AccountDetails) -> Element:
     account = details.account
     values = details.details
     children = [el("account_id", account.account_id), el("biz_name", account.name)]
-    children += [el(name, values.get(name, "")) for name in _BEFORE_ONLINE]
-    children.append(el("biz_online", yes_no(details.biz_online)))
-    children += [el(name, values.get(name, "")) for name in _AFTER_ONLINE]
+    children += [el(name, values.get(name, "")) for name in _SHOWN]
+    children.insert(2 + _ONLINE_AFTER, el("biz_online", yes_no(details.biz_online)))
     children += [
         el("symbol", account.currency),
         el("glyph", glyph_for(account.currency)),

@@ -7,6 +7,7 @@ than trusting an answer, so that what they check holds on every backend the CLI 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, Final
 
@@ -14,6 +15,8 @@ from click.testing import CliRunner, Result
 
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
+from loyalty_api.store import create_store
+from loyalty_api.store.models import Account, Login
 
 __all__ = [
     "HISTORY_KEYS",
@@ -25,6 +28,7 @@ __all__ = [
     "restore_customer",
     "run_cli",
     "show",
+    "store_read",
 ]
 
 GREATWIDGETS: Final = "greatwidgets"
@@ -87,3 +91,17 @@ def restore_campaign(settings: Settings, campaign_id: str, by: str = "ops-alice"
 def restore_customer(settings: Settings, code: str, by: str = "ops-alice") -> Result:
     """``loyalty-api customer restore`` of a deleted greatwidgets customer, whatever its outcome."""
     return invoke(settings, "customer", "restore", code, "--account", GREATWIDGETS, "--by", by)
+
+
+def store_read(settings: Settings, account_id: str, user_name: str) -> tuple[Account | None, Login | None]:
+    """The account and the user's login as the store holds them (read on a store of its own)."""
+
+    async def read() -> tuple[Account | None, Login | None]:
+        store = create_store(settings)
+        await store.open()
+        try:
+            return await store.get_account(account_id), await store.find_login(account_id, user_name)
+        finally:
+            await store.close()
+
+    return asyncio.run(read())

@@ -7,7 +7,6 @@ what it stores is checked through the store and through the API.  ``serve`` runs
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import shlex
@@ -24,15 +23,14 @@ from starlette.testclient import TestClient
 from loyalty_api.cli import cli
 from loyalty_api.config import Settings
 from loyalty_api.customers import secrets as secrets_hashing
-from loyalty_api.store import Role, create_store
+from loyalty_api.store import Role
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
-from loyalty_api.store.models import Account, Login
 from loyalty_api.web.app import create_app
 from tests.support.api import call
 from tests.support.backends import backend_settings
 from tests.support.balances import JANES_BALANCES, balance_mismatches, fill_ledger, run_sql
 from tests.support.campaigns import update
-from tests.support.cli import HISTORY_KEYS, SHOW_KEYS, invoke, run_cli, show
+from tests.support.cli import HISTORY_KEYS, SHOW_KEYS, invoke, run_cli, show, store_read
 from tests.support.customers import production_argon2
 from tests.support.demo import BUYX, EARNED, JANE, POINTS
 from tests.support.users import ADMIN, MANAGER, OTHER_ADMIN, User
@@ -73,18 +71,6 @@ def fails(settings: Settings, *args: str, exit_code: int) -> str:
 def empty(backend: str, tmp_path: Path) -> Settings:
     """A database that has not been created yet."""
     return backend_settings(backend, tmp_path)
-
-
-def _store_read(settings: Settings, account_id: str, user_name: str) -> tuple[Account | None, Login | None]:
-    async def read() -> tuple[Account | None, Login | None]:
-        store = create_store(settings)
-        await store.open()
-        try:
-            return await store.get_account(account_id), await store.find_login(account_id, user_name)
-        finally:
-            await store.close()
-
-    return asyncio.run(read())
 
 
 def _update(client: TestClient, user: User, campaign_id: str, **fields: str) -> tuple[str, str | None]:
@@ -257,7 +243,7 @@ def test_user_add_refuses_a_short_password(settings: Settings, password: str) ->
         exit_code=2,
     )
     assert "at least 12 characters" in complaint
-    assert _store_read(settings, "greatwidgets", "shorty")[1] is None
+    assert store_read(settings, "greatwidgets", "shorty")[1] is None
 
 
 def test_user_add_stores_role_and_campaigns(settings: Settings, client: TestClient) -> None:
@@ -271,7 +257,7 @@ def test_user_add_stores_role_and_campaigns(settings: Settings, client: TestClie
     )
     assert shown["role"] == "M"
     assert shown["allowed_campaigns"] == ["1234567890123453", "WidgetClub"]
-    _, login = _store_read(settings, "greatwidgets", "area_mgr")
+    _, login = store_read(settings, "greatwidgets", "area_mgr")
     assert login is not None
     assert login.principal.role is Role.MANAGER
     assert login.principal.allowed_campaigns == frozenset({"1234567890123453", "WidgetClub"})
@@ -285,7 +271,7 @@ def test_a_clerk_added_by_the_cli_may_not_update(settings: Settings, client: Tes
     password = "clerk-secret-123"
     shown = ok_json(settings, *shlex.split("user add till --account greatwidgets --role K --password"), password)
     assert shown["role"] == "K"
-    _, login = _store_read(settings, "greatwidgets", "till")
+    _, login = store_read(settings, "greatwidgets", "till")
     assert login is not None and login.principal.role is Role.CLERK
     assert _update(client, ("greatwidgets", "till", password), "1234567890123450")[1] == "permission_denied"
 
@@ -297,13 +283,13 @@ def test_an_administrator_always_has_every_campaign(settings: Settings) -> None:
         "x" * 12,
     )
     assert shown["allowed_campaigns"] == "all"
-    _, login = _store_read(settings, "greatwidgets", "boss")
+    _, login = store_read(settings, "greatwidgets", "boss")
     assert login is not None and login.principal.allowed_campaigns is None
 
 
 def test_the_same_user_name_in_another_account(settings: Settings) -> None:
     run_cli(settings, *shlex.split("user add john1970 --account otherco --role A --password"), "other-john-key")
-    _, login = _store_read(settings, "otherco", "john1970")
+    _, login = store_read(settings, "otherco", "john1970")
     assert login is not None and login.principal.account.account_id == "otherco"
 
 

@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from loyalty_api.store import create_store
-from loyalty_api.store.models import Account, AccountDetails, Login
+from loyalty_api.store.models import AccountDetails
 from loyalty_api.web.app import create_app
 from tests.support.api import call, error_of
-from tests.support.cli import invoke, run_cli
+from tests.support.cli import invoke, run_cli, store_read
 from tests.support.demo import POINTS
 
 
@@ -29,18 +29,6 @@ def _fails(settings: Settings, *args: str, exit_code: int) -> str:
     assert result.exit_code == exit_code, (result.output, result.exception)
     assert result.stdout == "" and "Traceback" not in result.output
     return result.stderr
-
-
-def _read(settings: Settings, account_id: str, user_name: str) -> tuple[Account | None, Login | None]:
-    async def read() -> tuple[Account | None, Login | None]:
-        store = create_store(settings)
-        await store.open()
-        try:
-            return await store.get_account(account_id), await store.find_login(account_id, user_name)
-        finally:
-            await store.close()
-
-    return asyncio.run(read())
 
 
 def _details(settings: Settings, account_id: str) -> AccountDetails:
@@ -70,7 +58,7 @@ def test_account_add_creates_the_account_and_its_owner_whose_key_is_shown_once(s
     assert re.fullmatch(r"[0-9a-f]{40}", key)
     assert shown == {"account_id": "acme", "name": "Acme Ltd", "currency": "EUR", "owner_user_id": "acme"}
     assert "shown this once" in result.stderr
-    account, owner = _read(settings, "acme", "acme")
+    account, owner = store_read(settings, "acme", "acme")
     assert account is not None and owner is not None
     assert (account.name, account.currency, account.in_coalition, account.in_two_tier) == (
         "Acme Ltd",
@@ -90,7 +78,7 @@ def test_account_add_creates_the_account_and_its_owner_whose_key_is_shown_once(s
 
 def test_account_add_defaults(settings: Settings) -> None:
     assert _ok_json(settings, "account", "add", "plain.shop-1", "--name", "Plain", "--two-tier")["currency"] == "USD"
-    account, _ = _read(settings, "plain.shop-1", "nobody")
+    account, _ = store_read(settings, "plain.shop-1", "nobody")
     assert account is not None and (account.in_coalition, account.in_two_tier) == (False, True)
 
 
@@ -110,7 +98,7 @@ def test_account_add_refuses_an_existing_account(settings: Settings) -> None:
 )
 def test_account_add_validates(settings: Settings, args: list[str], complaint: str) -> None:
     assert complaint in _fails(settings, "account", "add", *args, exit_code=2)
-    account, _ = _read(settings, "shop", "nobody")
+    account, _ = store_read(settings, "shop", "nobody")
     assert account is None
 
 
