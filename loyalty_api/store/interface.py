@@ -286,6 +286,11 @@ class WriteTx(Protocol):
         balances, which every append updates in its own transaction)."""
         ...
 
+    async def coalition_cumulative(self, account_pk: int, customer_pk: int, campaign_type: str) -> int:
+        """The customer's cumulative balance in the account's coalition, in hundredths: the sum of their cumulative
+        balances in the account's campaigns of ``campaign_type`` that have not opted out of the coalition."""
+        ...
+
     async def reversible_entry(self, campaign_pk: int, customer_pk: int, entry_pk: int) -> LedgerEntry | None:
         """The customer's entry ``entry_pk`` in the campaign unless it is a reversal or already reversed."""
         ...

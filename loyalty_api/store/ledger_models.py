@@ -3,12 +3,12 @@ shows of its customer.  Plain data: the store fills them, the calls read them.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from loyalty_api.store.models import Customer
+from loyalty_api.store.models import NUMBERED_CUSTOM_FIELDS, Customer
 
 __all__ = [
     "AppendedEntry",
@@ -20,6 +20,7 @@ __all__ = [
     "NewLedgerEntry",
     "NewSale",
     "RecordedSale",
+    "numbered_custom",
 ]
 
 
@@ -75,28 +76,56 @@ class NewSale(NamedTuple):
     authorization: str
     service_product: str
     custom_fields: Mapping[str, str]  # custom_field_N -> non-blank text, in N order; empty: none
+    # The campaign type whose coalition total the receipt shows (``coalition_cumulative``), None: no coalition total.
+    coalition_type: str | None = None
 
 
 class CustomerCard(NamedTuple):
-    """What a receipt shows of its customer."""
+    """What a receipt shows of its customer: ``custom`` maps the numbered custom fields that hold a value
+    (``custom_field_N``) to it."""
 
     pk: int
     code: str
     card_number: str
     first_name: str
     last_name: str
+    phone: str = ""
+    email: str = ""
+    street1: str = ""
+    custom_date: str = ""
+    custom: Mapping[str, str] = {}
 
     @classmethod
     def of(cls, customer: Customer) -> CustomerCard:
         profile = customer.profile
-        return cls(customer.pk, customer.code, profile["card_number"], profile["first_name"], profile["last_name"])
+        custom = {name: profile[name] for name in NUMBERED_CUSTOM_FIELDS if profile[name]}
+        return cls(
+            customer.pk,
+            customer.code,
+            profile["card_number"],
+            profile["first_name"],
+            profile["last_name"],
+            profile["phone"],
+            profile["email"],
+            profile["street1"],
+            profile["custom_date"],
+            custom,
+        )
+
+
+def numbered_custom(values: Sequence[object]) -> dict[str, str]:
+    """``custom_field_1`` .. ``custom_field_20``'s values as read, in that order, of the fields that hold one."""
+    return {name: str(value) for name, value in zip(NUMBERED_CUSTOM_FIELDS, values, strict=True) if value}
 
 
 class RecordedSale(NamedTuple):
-    """A sale just appended (after the customer's activation entry when it was their first in the campaign)."""
+    """A sale just appended (after the customer's activation entry when it was their first in the campaign), and
+    the customer's cumulative balance in the coalition after it when the sale asked for it
+    (``NewSale.coalition_type``)."""
 
     customer: CustomerCard
     entry: AppendedEntry
+    coalition_cumulative: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ __all__ = [
     "CUSTOMER_PROFILE_FIELDS",
     "CUSTOMER_TEXT_FIELDS",
     "CUSTOMER_WRITABLE_COLUMNS",
+    "NUMBERED_CUSTOM_FIELDS",
     "SEARCH_OPERATORS",
     "Account",
     "AccountDetails",
@@ -287,6 +288,8 @@ class CampaignPage:
 
 # --- customers (docs/customers.md) ---------------------------------------------------------------------------
 
+# The numbered custom fields every customer has a column of.
+NUMBERED_CUSTOM_FIELDS: Final = tuple(f"custom_field_{n}" for n in range(1, 21))
 # Profile text fields stored as '' when empty.
 CUSTOMER_TEXT_FIELDS: Final = (
     "first_name",
@@ -300,7 +303,7 @@ CUSTOMER_TEXT_FIELDS: Final = (
     "postal_code",
     "country",
     "custom_field",
-    *(f"custom_field_{n}" for n in range(1, 21)),
+    *NUMBERED_CUSTOM_FIELDS,
 )
 # Profile fields stored as NULL when empty: card_number and customer_username are unique in the account when set.
 CUSTOMER_NULLABLE_FIELDS: Final = ("card_number", "custom_date", "customer_username")

@@ -85,6 +85,57 @@ async def test_the_first_sale_enrols_the_customer_and_the_next_does_not(store: S
     assert await store.balance_mismatches() == []
 
 
+async def test_a_sale_answers_what_the_receipt_shows_of_its_customer(store: Store) -> None:
+    world = await make.world(store)
+    profile = {
+        "phone": "555-0100",
+        "email": "ann@example.com",
+        "street1": "1 Main St",
+        "custom_date": "1970-07-14",
+        "custom_field_3": "gold",
+        "custom_field_20": "last",
+    }
+    ann = await make.customer(store, world.account.pk, "3000", first_name="Ann", **profile)
+    recorded = await make.record(store, sale(world, 100, value="3000"))
+    assert recorded is not None
+    custom = {"custom_field_3": "gold", "custom_field_20": "last"}
+    assert recorded.customer == CustomerCard(
+        ann.pk, "3000", "", "Ann", "", "555-0100", "ann@example.com", "1 Main St", "1970-07-14", custom
+    )
+    assert recorded.customer == CustomerCard.of(ann)
+    assert recorded.coalition_cumulative is None  # not asked
+
+
+async def test_the_coalition_total_sums_the_pooled_campaigns_of_one_type(store: Store) -> None:
+    world = await make.world(store)
+    account = world.account.pk
+    second = await make.campaign(store, account, "C2")
+    out = await make.campaign(store, account, "C3", coalition_opt_out=True)
+    cards = await make.campaign(store, account, "C4", "giftcard")
+    bob = await make.customer(store, account, "2000")
+    other = await store.add_account("beta", "Beta", "USD", True, False)
+    elsewhere = await make.campaign(store, other.pk, "C1")
+    for campaign, customer, cents in (
+        (second, world.customer, 200),
+        (out, world.customer, 4000),
+        (cards, world.customer, 80000),
+        (world.campaign, bob, 7),
+        (elsewhere, world.customer, 1),  # another account's campaign: never pooled (and not this customer's)
+    ):
+        await make.append(store, entry(world, cents, campaign=campaign, customer=customer))
+    await make.append(store, entry(world, -50, campaign=second, redeemed=True))  # a redemption: not cumulative
+    pooled = sale(world, 1000)._replace(coalition_type="points")
+    recorded = await make.record(store, pooled)
+    assert recorded is not None and recorded.entry.total == LedgerSums(1000, 1000)
+    assert recorded.coalition_cumulative == 1200  # this sale and C2's 200; C3 opted out, C4 of another type
+
+    async def totals(tx: WriteTx) -> list[int]:
+        customer = world.customer.pk
+        return [await tx.coalition_cumulative(account, customer, kind) for kind in ("points", "giftcard", "events")]
+
+    assert await store.write(totals) == [1200, 80000, 0]
+
+
 async def test_a_sale_for_nobody_writes_nothing(store: Store) -> None:
     world = await make.world(store)
     other = await store.add_account("beta", "Beta", "USD", False, False)

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from loyalty_api.store.ledger_models import AppendedEntry, CustomerCard, LedgerSums, NewSale, RecordedSale
+from loyalty_api.store.ledger_models import (
+    AppendedEntry,
+    CustomerCard,
+    LedgerSums,
+    NewSale,
+    RecordedSale,
+    numbered_custom,
+)
 from loyalty_api.store.models import NewAudit
 from loyalty_api.store.postgres._db import Conn, ConnDb
 from loyalty_api.store.postgres._dialect import SQL
@@ -25,8 +32,8 @@ from loyalty_api.store.sql.write_tx import SqlWriteTx
 
 __all__ = ["RECORD_SALE", "PostgresWriteTx", "insert_audit_rows", "record_sale_args", "recorded_sale"]
 
-#: The function of migration 0008: the whole of a sale in one round trip, answering one row (see the migration).
-RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+#: The function of migrations 0008 and 0012: the whole of a sale in one round trip, answering one row (see them).
+RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 # The audit rows of a whole batch, in one statement, in the order their jobs appended them (identity order).
 _INSERT_AUDIT_ROWS: Final = (
     "INSERT INTO audit (at, account_pk, user_name, entity, entity_id, campaign_id, action, changes)"
@@ -71,6 +78,7 @@ def record_sale_args(sale: NewSale, lock_timeout: str | None = None) -> tuple[ob
         sale.service_product,
         custom_fields_text(sale.custom_fields),
         lock_timeout,
+        sale.coalition_type,
     )
 
 
@@ -78,13 +86,24 @@ def recorded_sale(row: Row | None) -> RecordedSale | None:
     """The row :data:`RECORD_SALE` answered, None when it names no customer (nothing was written)."""
     if row is None or row[0] is None:
         return None
-    customer_pk, code, card_number, first_name, last_name, entry_pk, item_b, item_c, balance, cumulative = row
+    pk, code, card_number, first_name, last_name, phone, email, street1, custom_date, custom = row[:10]
+    entry_pk, item_b, item_c, balance, cumulative, coalition = row[10:]
     # Past the limit, BalanceLimit: the writer undoes the job, so nothing of the sale is kept.
     total = checked_sums(balance, cumulative)
-    return RecordedSale(
-        CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name)),
-        AppendedEntry(int(entry_pk), item=LedgerSums(int(item_b), int(item_c)), total=total),
+    card = CustomerCard(
+        int(pk),
+        str(code),
+        card_number or "",
+        str(first_name),
+        str(last_name),
+        str(phone),
+        str(email),
+        str(street1),
+        custom_date or "",
+        numbered_custom(custom),
     )
+    entry = AppendedEntry(int(entry_pk), item=LedgerSums(int(item_b), int(item_c)), total=total)
+    return RecordedSale(card, entry, None if coalition is None else int(coalition))
 
 
 async def insert_audit_rows(conn: Conn, entries: list[NewAudit]) -> None:

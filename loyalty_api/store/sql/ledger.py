@@ -22,7 +22,9 @@ from loyalty_api.store.ledger_models import (
     NewLedgerEntry,
     NewSale,
     RecordedSale,
+    numbered_custom,
 )
+from loyalty_api.store.models import NUMBERED_CUSTOM_FIELDS
 from loyalty_api.store.sql.balances import (
     ACTIVATION,
     BALANCE_COLUMNS,
@@ -35,7 +37,7 @@ from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
 from loyalty_api.store.sql.rows import custom_fields_text, ledger_entry_from_row
 
-__all__ = ["LedgerReads", "LedgerSql", "LedgerWrites", "add_activation_entry", "checked_sums"]
+__all__ = ["LedgerReads", "LedgerSql", "LedgerWrites", "add_activation_entry", "checked_sums", "customer_card"]
 
 _ENTRY_COLUMNS: Final = (
     'account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents, "authorization",'
@@ -43,6 +45,11 @@ _ENTRY_COLUMNS: Final = (
 )
 # An entry is *shown* (in balances and transaction lists) unless it is a reversal or has been reversed.
 _SHOWN: Final = "l.reverses_pk IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_pk = l.pk)"
+# What a receipt shows of its customer (CustomerCard), from customers c.
+_CARD_READ: Final = (
+    "c.pk, c.code, c.card_number, c.first_name, c.last_name, c.phone, c.email, c.street1, c.custom_date, "
+    + ", ".join(f"c.{name}" for name in NUMBERED_CUSTOM_FIELDS)
+)
 _ENTRY_READ: Final = (
     'l.pk, l.at, l.user_name, l.amount_cents, l."authorization", l.service_product, l.redeemed, l.custom_fields'
 )
@@ -100,13 +107,20 @@ class LedgerSql:
         # campaign (0: not enrolled yet) and the sums of those rows.  Parameters: campaign_pk, account_pk, key value.
         self.sale_customer = {
             key: q(
-                "SELECT c.pk, c.code, c.card_number, c.first_name, c.last_name, count(b.customer_pk),"
+                f"SELECT {_CARD_READ}, count(b.customer_pk),"
                 f" {whole('coalesce(sum(b.balance_cents), 0)')}, {whole('coalesce(sum(b.cumulative_cents), 0)')}"
                 " FROM customers c LEFT JOIN ledger_balances b ON b.customer_pk = c.pk AND b.campaign_pk = ?"
                 f" WHERE c.account_pk = ? AND c.{key} = ? GROUP BY c.pk"
             )
             for key in CUSTOMER_KEYS
         }
+        # The customer's cumulative balance in the account's coalition: the sum over the campaigns of one type that
+        # have not opted out.  Parameters: customer_pk, account_pk, campaign type.
+        self.coalition_cumulative = q(
+            f"SELECT {whole('coalesce(sum(b.cumulative_cents), 0)')} FROM ledger_balances b"
+            " JOIN campaigns k ON k.pk = b.campaign_pk"
+            " WHERE b.customer_pk = ? AND k.account_pk = ? AND k.type = ? AND NOT k.coalition_opt_out"
+        )
         self.reversible = q(
             f"SELECT {_ENTRY_READ}, l.purchase_cents FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ?"
             f" AND l.customer_pk = ? AND {_SHOWN}"
@@ -127,6 +141,27 @@ class LedgerSql:
             " UNION ALL SELECT pk, description FROM rewards_archive WHERE campaign_pk = ?"
         )
         self.mismatches = q(BALANCE_MISMATCHES)
+
+
+_CARD_COLUMNS: Final = 9 + len(NUMBERED_CUSTOM_FIELDS)
+
+
+def customer_card(row: Row) -> CustomerCard:
+    """The :class:`CustomerCard` of a row that starts with ``_CARD_READ``'s columns."""
+    pk, code, card_number, first_name, last_name, phone, email, street1, custom_date = row[:9]
+    custom = numbered_custom(row[9:_CARD_COLUMNS])
+    return CustomerCard(
+        int(pk),
+        str(code),
+        card_number or "",
+        str(first_name),
+        str(last_name),
+        phone,
+        email,
+        street1,
+        custom_date or "",
+        custom,
+    )
 
 
 def checked_sums(balance: object, cumulative: object) -> LedgerSums:
@@ -202,7 +237,9 @@ class LedgerWrites:
         found = await db.one(sql.sale_customer[sale.customer_key], (sale.campaign_pk, account_pk, sale.customer_value))
         if found is None:
             return None
-        customer_pk, code, card_number, first_name, last_name, rows, balance, cumulative = found
+        card = customer_card(found)
+        customer_pk = card.pk
+        rows, balance, cumulative = found[_CARD_COLUMNS:]
         campaign_pk, amount, product = sale.campaign_pk, sale.amount_cents, sale.service_product
         change = cumulative_change(amount, None)
         total = checked_sums(balance + amount, cumulative + change)  # refused before anything is written
@@ -230,8 +267,14 @@ class LedgerWrites:
         # The customer's balances cannot have changed since they were read: the sums after are those before plus
         # this entry.
         entry = AppendedEntry(int(entry_pk), item=LedgerSums(int(item[0]), int(item[1])), total=total)
-        card = CustomerCard(int(customer_pk), str(code), card_number or "", str(first_name), str(last_name))
-        return RecordedSale(card, entry)
+        coalition = None
+        if sale.coalition_type is not None:
+            coalition = await self.coalition_cumulative(account_pk, customer_pk, sale.coalition_type)
+        return RecordedSale(card, entry, coalition)
+
+    async def coalition_cumulative(self, account_pk: int, customer_pk: int, campaign_type: str) -> int:
+        sql = self._ledger_sql
+        return int(await self._db.value(sql.coalition_cumulative, (customer_pk, account_pk, campaign_type)))
 
     async def ledger_sums(self, campaign_pk: int, customer_pk: int, service_product: str | None) -> LedgerSums:
         sql = self._ledger_sql
