@@ -162,6 +162,14 @@ def test_find_words_and_groups(people: TestClient) -> None:
     assert error_code(call(people, find)) == "parameter_missing"
 
 
+def test_find_customer_is_another_name_of_customer_find(people: TestClient) -> None:
+    fields = {"find_customer": "Amy Acker, bob", "include_balances": "Y"}
+    assert call_json(people, {"type": "find_customer", **fields}) == call_json(
+        people, {"type": "customer_find", **fields}
+    )
+    assert codes(call(people, {"type": "find_customer", **fields})) == ["P1", "P4"]
+
+
 # --- customer_exists -----------------------------------------------------------------------------------------------
 
 
