@@ -289,7 +289,7 @@ def test_sent_fields_are_kept_and_shown_after_the_known_elements(client: TestCli
 
     listed = transactions(client, POINTS)
     assert customs(listed[entry_id]) == {"custom_field_2": "Ünïcode & <markup>", "custom_field_10": "Table 4"}
-    assert list(listed[entry_id])[-3:] == ["user_name", "custom_field_2", "custom_field_10"]
+    assert list(listed[entry_id])[-3:] == ["record_timestamp", "custom_field_2", "custom_field_10"]
     assert customs(listed[plain_id]) == {}
 
     root = call(client, {"type": "customer_balance", "code": JANE, "campaign_id": POINTS})
@@ -301,7 +301,10 @@ def test_sent_fields_are_kept_and_shown_after_the_known_elements(client: TestCli
         "service_product",
         "redeemed",
         "amount",
+        "campaign",
         "user_name",
+        "real",
+        "record_timestamp",
         "custom_field_2",
         "custom_field_10",
     ]
