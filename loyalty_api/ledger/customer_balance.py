@@ -2,7 +2,7 @@
 newest first.  Every user of the account may read it, in the campaigns they may see (``docs/ledger.md``).
 
 The elements are those legacy clients read (the account's name, the last transaction's and redemption's dates and
-points, each transaction's campaign, ``real`` and ``record_timestamp``), all from one snapshot of three reads."""
+points, each transaction's campaign, ``real`` and ``record_timestamp``), all from one snapshot of four statements."""
 
 from __future__ import annotations
 
