@@ -137,7 +137,8 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
         _spec(
             "too_many_attempts",
             "Too many failed attempts for this {subject}; try again later.",
-            "validate_customer_password: 5 failures for one identifier in the last 15 minutes (right secret or not)."
+            "validate_customer_password and the customer_search login (together): 5 failures for one identifier in"
+            " the last 15 minutes (right secret or not)."
             " Any call: 20 failed logins in a minute from the client's address, or for the user from an address that"
             " failed for it.",
         ),

@@ -63,6 +63,7 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("customer_info", None): customer_info.customer_info,
     ("customer_search", None): customer_search.customer_search,
     ("customer_find", None): customer_search.customer_find,
+    ("find_customer", None): customer_search.customer_find,
     ("customer_exists", None): customer_search.customer_exists,
     ("validate_customer_password", None): validate_customer_password.validate_customer_password,
     ("customer_delete", None): customer_delete.customer_delete,
@@ -85,7 +86,8 @@ IDEMPOTENT: Final[frozenset[tuple[str, str | None]]] = frozenset(
 )
 _IDEMPOTENT_HANDLERS: Final = frozenset(CALLS[call] for call in IDEMPOTENT)
 
-# Calls whose action is sent in another field than ``action``.
+# Calls whose action is sent in another field than ``action``; when that field is absent or blank, ``action`` is read
+# instead (one legacy client sends ``record_customer`` with ``action=new``).
 ACTION_FIELDS: Final[Mapping[str, str]] = {"record_customer": "customer_action"}
 
 # Calls whose action may be left out, and the action that then applies.
@@ -104,6 +106,8 @@ def resolve_call(fields: Fields) -> Handler:
         raise ApiError("unsupported_call", detail=f"Unknown type {quoted(call_type)}.")
     action_field = ACTION_FIELDS.get(call_type, "action")
     action = fields.value(action_field)
+    if action is None and action_field != "action":
+        action = fields.value("action")
     if action is None or (None in actions and action not in actions):
         # A call without actions ignores a stray action field (some client classes always send one).
         if None in actions:

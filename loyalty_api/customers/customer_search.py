@@ -2,7 +2,11 @@
 
 Search and find answer the same shapes: in XML each ``<customer>`` straight under ``<response>`` (legacy clients
 read ``$result['customer']``, one or many), in JSON always a ``"customers"`` array; ``status="no_match"`` when
-nothing matches.
+nothing matches (with a message, and in JSON an empty ``"customers"``).
+
+A search with ``customer_password`` or ``customer_PIN`` is a login: ``card_number`` or ``customer_username`` names
+one customer exactly, and the secrets are verified as ``validate_customer_password`` does, under its lockout; a
+wrong secret answers ``no_match``, as an unknown card does.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from loyalty_api.customers.access import lookup_key
 from loyalty_api.customers.documents import campaigns_element, customer_element
-from loyalty_api.customers.fields import SECRET_FIELDS, wants
+from loyalty_api.customers.fields import SECRET_FIELDS, read_secrets, wants, with_aliases
+from loyalty_api.customers.validate_customer_password import verify_login
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
 from loyalty_api.handler.fields import Fields
-from loyalty_api.store.models import CUSTOMER_PROFILE_FIELDS, CustomerMatch, CustomerQuery
+from loyalty_api.store.models import CUSTOMER_PROFILE_FIELDS, Customer, CustomerMatch, CustomerQuery
 from loyalty_api.values import quoted
 from renderers import Element, el, response
 
@@ -34,6 +40,9 @@ SEARCH_VALUE_LIMIT: Final = 255
 _SEARCH_FIELDS: Final = ("code", *CUSTOMER_PROFILE_FIELDS)
 _EXACT_MODES: Final = {"insensitive": "insensitive", "sensitive": "sensitive"}
 _COUNT: Final = re.compile(r"\d{1,9}", re.ASCII)
+# The fields that name the customer of a login (customer_search with a secret), the first sent wins; each one sent
+# must be the customer's, exactly.
+_LOGIN_KEYS: Final = ("card_number", "customer_username")
 # customer_exists: field -> how it compares
 _EXISTS_FIELDS: Final = {
     "card_number": "sensitive",
@@ -44,24 +53,40 @@ _EXISTS_FIELDS: Final = {
 
 
 async def customer_search(ctx: CallContext) -> Element:
-    fields = ctx.fields
-    for name in SECRET_FIELDS:
-        if fields.value(name) is not None:
-            raise ApiError(
-                "parameter_invalid",
-                detail=f"The field {name} is no search criterion: secrets are checked by validate_customer_password.",
-            )
+    fields = with_aliases(ctx.fields)
     mode = _exact_mode(fields)
     criteria = tuple(
         CustomerMatch(name, mode, _search_value(name, value))
         for name in _SEARCH_FIELDS
         if (value := fields.value(name)) is not None
     )
-    return await _answer(ctx, criteria, None)
+    read_secrets(fields)  # the limits
+    # A secret sent, even blank (which no customer has), makes the search a login.
+    secrets = {name: raw for name in SECRET_FIELDS if (raw := fields.raw(name)) is not None}
+    if secrets:
+        return await _login(ctx, fields, criteria, secrets)
+    return await _answer(ctx, fields, criteria, None)
+
+
+async def _login(
+    ctx: CallContext, fields: Fields, criteria: tuple[CustomerMatch, ...], secrets: dict[str, str]
+) -> Element:
+    """The one customer whose card number (or username) and secrets these are, and who meets the other criteria."""
+    key, value = lookup_key(fields, _LOGIN_KEYS)
+    _search_value(key, value)
+
+    def others_match(customer: Customer) -> bool:
+        return all(customer.profile[name] == sent for name in _LOGIN_KEYS if (sent := fields.value(name)) is not None)
+
+    customer = await verify_login(ctx, key, value, secrets, others_match)
+    if customer is None:
+        return _no_match()
+    others = tuple(match for match in criteria if match.column not in _LOGIN_KEYS)
+    return await _answer(ctx, fields, (CustomerMatch("code", "sensitive", customer.code), *others), None)
 
 
 async def customer_find(ctx: CallContext) -> Element:
-    return await _answer(ctx, (), find_groups(ctx.fields.required("find_customer")))
+    return await _answer(ctx, ctx.fields, (), find_groups(ctx.fields.required("find_customer")))
 
 
 def find_groups(text: str) -> tuple[tuple[str, ...], ...]:
@@ -135,18 +160,41 @@ def _count(fields: Fields, name: str, default: int) -> int:
     return int(text)
 
 
+def _no_match() -> Element:
+    """Nothing found: the message, and in JSON an empty ``customers`` array (nothing in XML)."""
+    return response(
+        "no_match", [el("message", NO_MATCH), Element("customers", children=[], repeated=True, inline=True)]
+    )
+
+
+async def _first_campaign(ctx: CallContext, fields: Fields, include_balances: bool) -> str | None:
+    """``campaign_id`` with ``include_balances``: the campaign listed first in each customer's campaigns."""
+    campaign_id = fields.value("campaign_id")
+    if campaign_id is None or not include_balances:
+        return None
+    principal = ctx.principal
+    if not principal.can_see(campaign_id) or await ctx.store.get_campaign(principal.account.pk, campaign_id) is None:
+        raise ApiError("campaign_not_found", campaign_id=campaign_id)
+    return campaign_id
+
+
 async def _answer(
-    ctx: CallContext, criteria: tuple[CustomerMatch, ...], groups: tuple[tuple[str, ...], ...] | None
+    ctx: CallContext,
+    fields: Fields,
+    criteria: tuple[CustomerMatch, ...],
+    groups: tuple[tuple[str, ...], ...] | None,
 ) -> Element:
-    fields = ctx.fields
     include_balances = wants(fields, "include_balances", default=False)
+    first = await _first_campaign(ctx, fields, include_balances)
     offset = _count(fields, "offset", 0)
     length = min(_count(fields, "length", DEFAULT_LENGTH), MAX_LENGTH)
     query = CustomerQuery(criteria=criteria, any_words=groups, offset=offset, limit=length)
     page = await ctx.store.search_customers(ctx.principal.account.pk, query)
     if page.total == 0:
-        return response("no_match", [el("message", NO_MATCH)])
-    campaigns = await campaigns_element(ctx.store, ctx.principal, page.customers) if include_balances else {}
+        return _no_match()
+    campaigns = (
+        await campaigns_element(ctx.store, ctx.principal, page.customers, first=first) if include_balances else {}
+    )
     items = [
         customer_element(customer, extra=[campaigns[customer.pk]] if include_balances else None)
         for customer in page.customers

@@ -69,17 +69,21 @@ def membership_element(membership: Membership, account: Account) -> Element:
 
 
 async def campaigns_element(
-    store: Store, principal: Principal, customers: list[Customer], *, only: str | None = None
+    store: Store, principal: Principal, customers: list[Customer], *, only: str | None = None, first: str | None = None
 ) -> dict[int, Element]:
-    """``<campaigns>`` for each customer: the campaigns they belong to that the caller may see (only ``only``)."""
+    """``<campaigns>`` for each customer: the campaigns they belong to that the caller may see (only ``only``), the
+    campaign ``first`` (when they belong to it) before the others."""
     found = await store.customer_memberships([customer.pk for customer in customers])
     elements: dict[int, Element] = {}
     for customer in customers:
-        items = [
-            membership_element(membership, principal.account)
+        memberships = [
+            membership
             for membership in found.get(customer.pk, [])
             if principal.can_see(membership.campaign.campaign_id)
             and (only is None or membership.campaign.campaign_id == only)
         ]
+        if first is not None:  # a stable sort: the others keep their order
+            memberships.sort(key=lambda membership: membership.campaign.campaign_id != first)
+        items = [membership_element(membership, principal.account) for membership in memberships]
         elements[customer.pk] = Element("campaigns", children=items, repeated=True)
     return elements

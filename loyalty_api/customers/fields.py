@@ -18,6 +18,8 @@ from loyalty_api.values import parse_flag, parse_text, quoted
 __all__ = [
     "CODE_DIGITS",
     "CUSTOM_FIELDS",
+    "FIELD_ALIASES",
+    "NO_DATES",
     "SECRET_COLUMNS",
     "SECRET_FIELDS",
     "CardNumberRequest",
@@ -29,6 +31,7 @@ __all__ = [
     "parse_value",
     "read_secrets",
     "wants",
+    "with_aliases",
 ]
 
 CODE_DIGITS: Final = 16
@@ -36,6 +39,10 @@ SECRET_FIELDS: Final = ("customer_password", "customer_PIN")
 # Secret field -> the column of its hash.
 SECRET_COLUMNS: Final = {"customer_password": "password_hash", "customer_PIN": "pin_hash"}
 CUSTOM_FIELDS: Final = frozenset({"custom_field", *(f"custom_field_{n}" for n in range(1, 21))})
+# The legacy database's names of profile fields, which some clients send: alias -> field.
+FIELD_ALIASES: Final = {"address1": "street1", "address2": "street2", "custom1": "custom_field_1"}
+# What legacy clients send as custom_date for "no date": an empty birthday form, and the legacy API's own value.
+NO_DATES: Final = frozenset({"--", "0000-00-00"})
 # Field -> the longest value it takes (characters); every other profile field takes 1,000.
 _LIMITS: Final = {"code": 64, "card_number": 64, "customer_username": 100}
 _TEXT_LIMIT: Final = 1000
@@ -68,14 +75,39 @@ class ProfileChanges:
     values: dict[str, str | None] = field(default_factory=dict)
 
 
+def with_aliases(fields: Fields) -> Fields:
+    """The request's fields with each alias of :data:`FIELD_ALIASES` read as its field.  Both names sent with
+    different values (after trimming) is ``parameter_mismatch``; the same value twice is no conflict."""
+    sent = fields.sent(frozenset(FIELD_ALIASES))
+    if not sent:
+        return fields
+    data = fields.as_dict()
+    for alias in sorted(sent):
+        name = FIELD_ALIASES[alias]
+        value = data.pop(alias)
+        other = data.get(name)
+        if other is not None and other.strip() != value.strip():
+            raise ApiError(
+                "parameter_mismatch",
+                detail=f"The fields {alias} and {name} are two names of one field: send one, or the same value.",
+            )
+        data[name] = value
+    return Fields(data)
+
+
+def _no_date(name: str, text: str | None) -> bool:
+    return name == "custom_date" and text in NO_DATES
+
+
 def parse_profile(fields: Fields, *, clear_blank: bool) -> ProfileChanges:
-    """The profile fields sent with a value; with ``clear_blank``, the fields sent blank too (they clear)."""
+    """The profile fields sent with a value; with ``clear_blank``, the fields sent blank too (they clear).  A
+    ``custom_date`` of :data:`NO_DATES` counts as blank.  Aliases must already be resolved (:func:`with_aliases`)."""
     changes = ProfileChanges()
     for name in CUSTOMER_PROFILE_FIELDS:
         text = fields.value(name)
-        if text is not None:
+        if text is not None and not _no_date(name, text):
             changes.values[name] = parse_value(name, text)
-        elif clear_blank and fields.is_blank(name):
+        elif clear_blank and (text is not None or fields.is_blank(name)):
             changes.values[name] = None if name in CUSTOMER_NULLABLE_FIELDS else ""
     return changes
 

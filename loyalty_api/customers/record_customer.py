@@ -1,5 +1,7 @@
 """``type=record_customer``: ``customer_action`` ``new``, ``register`` (enrols themselves: registered Y) and
-``edit`` (which, as the legacy service did, creates the customer when ``code`` is absent or names nobody).
+``edit`` (which, as the legacy service did, creates the customer when ``code`` is absent or names nobody; without
+``code``, a ``card_number`` that a customer holds names that customer).  The action may also come in ``action``
+(``calls/_table.py``); the legacy names ``address1``, ``address2`` and ``custom1`` are read as their fields.
 
 Secrets are hashed before the write transaction (argon2id takes tens of milliseconds) and never leave it but as
 hashes; the audit records only that they changed.
@@ -22,6 +24,7 @@ from loyalty_api.customers.fields import (
     parse_profile,
     parse_value,
     read_secrets,
+    with_aliases,
 )
 from loyalty_api.customers.secrets import hash_secret
 from loyalty_api.errors import ApiError
@@ -58,7 +61,7 @@ async def record_customer_edit(ctx: CallContext) -> Answer:
 
 
 async def _read(ctx: CallContext, *, edit: bool) -> _Request:
-    fields = ctx.fields
+    fields = with_aliases(ctx.fields)
     code_text = fields.value("code")
     code = None if code_text is None else parse_value("code", code_text)
     profile = parse_profile(fields, clear_blank=edit)
@@ -82,6 +85,8 @@ async def _record(ctx: CallContext, *, registered: bool, edit: bool) -> Answer:
         existing = None
         if edit and request.code is not None:
             existing = await tx.customer_for_update(principal.account.pk, "code", request.code)
+        elif edit and (card_number := request.profile.values.get("card_number")):
+            existing = await tx.customer_for_update(principal.account.pk, "card_number", card_number)
         if request.card is not None:
             request.profile.values["card_number"] = await _free_card_number(tx, principal, request.card)
         if existing is None:

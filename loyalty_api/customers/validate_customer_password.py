@@ -8,6 +8,7 @@ their timing are those of a wrong secret.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from loyalty_api.customers import lockout as customer_login
@@ -20,7 +21,7 @@ from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Customer
 from renderers import Element, response
 
-__all__ = ["validate_customer_password"]
+__all__ = ["validate_customer_password", "verify_login"]
 
 _IDENTIFIERS: Final = ("code", "card_number", "customer_username")
 
@@ -31,6 +32,17 @@ async def validate_customer_password(ctx: CallContext) -> Element:
     secrets = read_secrets(fields)
     if not secrets:
         raise ApiError("parameter_missing", field="customer_password or customer_PIN")
+    if await verify_login(ctx, key, value, secrets, lambda customer: _others_match(customer, ctx)) is None:
+        raise ApiError("invalid_customer_credentials")
+    return response("success")
+
+
+async def verify_login(
+    ctx: CallContext, key: str, value: str, secrets: dict[str, str], others_match: Callable[[Customer], bool]
+) -> Customer | None:
+    """The customer whose ``key`` is ``value`` when every secret (field -> secret) is theirs and ``others_match``
+    accepts them, else None (unknown customer, wrong secret, other fields: one answer, the same work); under the
+    lockout, whose refusal is ``too_many_attempts``.  Also the login of ``customer_search``."""
     account_pk = ctx.principal.account.pk
     customer = await ctx.store.get_customer(account_pk, key, value)
     subject = customer_login.subject_of(customer, key, value)
@@ -42,19 +54,19 @@ async def validate_customer_password(ctx: CallContext) -> Element:
 
     if not await ctx.store.write(reserve):
         raise ApiError("too_many_attempts", subject="customer")
-    matched = customer is not None and _others_match(customer, ctx)
+    matched = customer is not None and others_match(customer)
     for name, secret in secrets.items():
         stored = None if customer is None else getattr(customer, SECRET_COLUMNS[name])
         # Every secret is verified, whatever the others gave: the same work for every kind of failure.
         matched = await verify_secret(stored, secret) and matched
     if not matched:
-        raise ApiError("invalid_customer_credentials")
+        return None
 
     async def clear(tx: WriteTx) -> None:
         await tx.clear_login_failures(account_pk, subject)
 
     await ctx.store.write(clear)
-    return response("success")
+    return customer
 
 
 def _others_match(customer: Customer, ctx: CallContext) -> bool:

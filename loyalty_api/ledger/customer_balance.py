@@ -1,5 +1,8 @@
 """``type=customer_balance`` (also ``type=balance``): a customer's balance in one campaign and their transactions,
-newest first.  Every user of the account may read it, in the campaigns they may see (``docs/ledger.md``)."""
+newest first.  Every user of the account may read it, in the campaigns they may see (``docs/ledger.md``).
+
+The elements are those legacy clients read (the account's name, the last transaction's and redemption's dates and
+points, each transaction's campaign, ``real`` and ``record_timestamp``), all from one snapshot of four statements."""
 
 from __future__ import annotations
 
@@ -47,10 +50,13 @@ async def customer_balance(ctx: CallContext) -> Element:
         el("last_name", customer.profile.get("last_name", "")),
         *_balances(campaign, ledger),
         el("last_transaction", _date(ledger.last_transaction_at)),
+        el("last_transaction_points", cents_text(ledger.last_transaction_cents, campaign.type)),
         el("last_redemption", _date(ledger.last_redemption_at)),
+        el("last_redemption_points", cents_text(ledger.last_redemption_cents, campaign.type)),
         Element("transactions", children=[_transaction(campaign, entry) for entry in ledger.entries], repeated=True),
     ]
     body = [
+        el("account_name", principal.account.name),
         Element(
             "campaign",
             children=[
@@ -59,7 +65,7 @@ async def customer_balance(ctx: CallContext) -> Element:
                 el("campaign_name", campaign.name),
                 Element("customer", children=children),
             ],
-        )
+        ),
     ]
     if ledger.shown_count > limit and (wanted is None or wanted > MAX_TRANSACTIONS):
         body.append(
@@ -115,7 +121,12 @@ def _transaction(campaign: Campaign, entry: LedgerEntry) -> Element:
             el("service_product", entry.service_product),
             el("redeemed", "Y" if entry.redeemed else "N"),
             el("amount", cents_text(entry.amount_cents, campaign.type)),
+            el("campaign", campaign.campaign_id),
             el("user_name", entry.user_name),
+            # Every listed entry is stored (the legacy "N" was for entries computed on the fly, which this server
+            # does not make).
+            el("real", "Y"),
+            el("record_timestamp", entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
             # The transaction custom fields that have a value, after the legacy elements (docs/ledger.md).
             *(el(name, entry.custom_fields[name]) for name in TRANSACTION_FIELDS if entry.custom_fields.get(name)),
         ],

@@ -42,9 +42,11 @@ _TRANSACTION_FIELD_SET: Final = frozenset(TRANSACTION_FIELDS)
 MAX_ENTRY_CENTS: Final = 10**15
 _QUANTITY: Final = re.compile(r"\d{1,6}", re.ASCII)
 # Fields that belong to some campaign types only: sent with a value to another type, they are parameter_mismatch.
+# An earned campaign accepts service_product and ignores it (a legacy point-of-sale app sends it): the ledger's
+# service_product is a buyx item's id, the key of its running balance, and stays '' for earned entries.
 _TYPE_FIELDS: Final = {
     "amount": frozenset({"points", "giftcard"}),
-    "service_product": frozenset({"buyx"}),
+    "service_product": frozenset({"buyx", "earned"}),
     "buyx_quantity": frozenset({"buyx"}),
 }
 _TYPE_FIELD_NAMES: Final = tuple(_TYPE_FIELDS)

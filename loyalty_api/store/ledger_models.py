@@ -159,7 +159,8 @@ class CustomerLedger:
 
     ``entries``: the newest ``limit`` entries still shown (reversals and the entries they reverse are not),
     newest first; ``shown_count``: how many are shown in all.  ``item_sums``: per ``service_product`` (buyx items).
-    ``item_names``: the description of each item id of the entries, live or archived."""
+    ``item_names``: the description of each item id of the entries, live or archived.  ``last_transaction_*``: the
+    newest shown entry that is no enrolment, ``last_redemption_*`` the newest shown redemption (None and 0: none)."""
 
     has_entries: bool
     sums: LedgerSums
@@ -169,3 +170,5 @@ class CustomerLedger:
     shown_count: int
     last_transaction_at: datetime | None
     last_redemption_at: datetime | None
+    last_transaction_cents: int = 0
+    last_redemption_cents: int = 0

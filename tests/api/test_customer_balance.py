@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 
 from tests.support.api import call, call_json, error_of, status_of, warnings_of
 from tests.support.demo import BUYX, EVENTS, GIFTCARD, JANE, LEGACY, POINTS
-from tests.support.golden import GoldenCase, golden_tests, without_dates
-from tests.support.ledger import record
+from tests.support.golden import GoldenCase, golden_tests, without_dates, without_stamps
+from tests.support.ledger import delete_entry, record, send, transactions
 from tests.support.users import CLERK, MANAGER
 
 BALANCE: Final = {"type": "customer_balance", "code": JANE}
@@ -54,8 +54,13 @@ def _prepare_golden(client: TestClient, _case: GoldenCase) -> None:
     record(client, POINTS, amount="2")
 
 
+def _normalized(body: bytes) -> bytes:
+    """The transactions' stamps (``record_timestamp``) and dates replaced."""
+    return without_dates(without_stamps(body))
+
+
 test_answers_match_golden_files, test_no_stray_golden_files = golden_tests(
-    GOLDEN_DIR, CASES, without_dates, prepare=_prepare_golden
+    GOLDEN_DIR, CASES, _normalized, prepare=_prepare_golden
 )
 
 
@@ -107,3 +112,43 @@ def test_the_card_number_names_the_customer_and_others_are_refused(client: TestC
     assert error_of(call(client, {**BALANCE, "campaign_id": LEGACY, "code": "nobody"}))[0] == "customer_not_found"
     assert error_of(call(client, {"type": "customer_balance", "campaign_id": LEGACY}))[0] == "parameter_missing"
     assert error_of(call(client, {**BALANCE, "campaign_id": "0000000000000000"}))[0] == "campaign_not_found"
+
+
+def test_the_elements_legacy_clients_read(client: TestClient) -> None:
+    """account_name, the last transaction's and redemption's points, and per transaction its campaign, real and
+    record_timestamp: what the legacy answer had and clients read."""
+    sale = record(client, LEGACY, amount="1")
+    redemption = send(client, "redeem", LEGACY, custom_points_redeem="120,5")
+    body = _balance(client, LEGACY)
+    assert body["account_name"] == "Great Widgets Company"
+    customer = body["campaign"]["customer"]
+    listed = customer["transactions"]
+    assert [t["id"] for t in listed[:2]] == [redemption, sale]
+    # The redemption is the newest entry: the last transaction and the last redemption, its amount as listed.
+    assert customer["last_transaction_points"] == customer["last_redemption_points"] == listed[0]["amount"] == "-120.5"
+    assert customer["last_transaction"] == customer["last_redemption"] == listed[0]["date"]
+    for transaction in listed:
+        assert (transaction["campaign"], transaction["real"]) == (LEGACY, "Y")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", transaction["record_timestamp"])
+        assert transaction["record_timestamp"].startswith(transaction["date"])
+    keys = ["id", "date", "authorization", "service_product", "redeemed", "amount", "campaign", "user_name", "real"]
+    assert list(listed[0])[: len(keys) + 1] == [*keys, "record_timestamp"]
+    # A newer sale is the last transaction; the last redemption stays; none listed changes none of them.
+    newer = record(client, LEGACY, amount="2")
+    points = transactions(client, LEGACY)[newer]["amount"]
+    customer = _balance(client, LEGACY, transactions_number="0")["campaign"]["customer"]
+    assert customer["transactions"] == []
+    assert (customer["last_transaction_points"], customer["last_redemption_points"]) == (points, "-120.5")
+    assert points != "0"
+    # A reversed redemption is no longer the last one.
+    delete_entry(client, LEGACY, redemption)
+    customer = _balance(client, LEGACY)["campaign"]["customer"]
+    assert (customer["last_redemption"], customer["last_redemption_points"]) == ("0000-00-00", "0")
+
+
+def test_no_transaction_and_no_redemption_answer_zero_points_in_the_campaigns_unit(client: TestClient) -> None:
+    edit = {"type": "record_customer", "customer_action": "new", "code": "NEW2", "campaign_id": GIFTCARD}
+    assert status_of(call(client, edit)) == "success"
+    customer = _balance(client, GIFTCARD, code="NEW2")["campaign"]["customer"]
+    assert (customer["last_transaction"], customer["last_transaction_points"]) == ("0000-00-00", "0.00")
+    assert (customer["last_redemption"], customer["last_redemption_points"]) == ("0000-00-00", "0.00")

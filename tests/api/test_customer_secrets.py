@@ -43,12 +43,21 @@ def test_the_database_holds_only_argon2id_hashes(client: TestClient, settings: S
 def _calls(code: str, secret: str) -> list[dict[str, str]]:
     record = {"type": "record_customer", "code": code}
     return [
-        {**record, "customer_action": "new", "first_name": "Sec", "customer_password": secret, "campaign_id": POINTS},
+        {
+            **record,
+            "customer_action": "new",
+            "card_number": code,
+            "first_name": "Sec",
+            "customer_password": secret,
+            "campaign_id": POINTS,
+        },
         {**record, "customer_action": "edit", "customer_PIN": secret, "last_name": "Ret"},
         {**record, "customer_action": "register", "code": f"{code}R", "customer_password": secret},
         {"type": "customer_info", "code": code},
         {"type": "customer_search", "code": code, "include_balances": "Y"},
         {"type": "customer_search", "customer_password": secret},
+        {"type": "customer_search", "card_number": code, "customer_password": secret, "include_balances": "Y"},
+        {"type": "customer_search", "card_number": code, "customer_PIN": secret + "x"},
         {"type": "customer_find", "find_customer": "Sec Ret"},
         {"type": "customer_exists", "code": code},
         {"type": "validate_customer_password", "code": code, "customer_password": secret},

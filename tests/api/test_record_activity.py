@@ -203,6 +203,8 @@ def test_the_first_value_entry_freezes_the_opt_outs(client: TestClient, settings
         ({"campaign_id": POINTS, "amount": "1", "authorization": "a" * 256}, "string_parameter_too_long"),
         ({"campaign_id": GIFTCARD}, "parameter_missing"),
         ({"campaign_id": EVENTS, "buyx_quantity": "2"}, "parameter_mismatch"),
+        ({"campaign_id": EVENTS, "service_product": "96"}, "parameter_mismatch"),
+        ({"campaign_id": EARNED, "service_product": "96", "buyx_quantity": "2"}, "parameter_mismatch"),
         ({"campaign_id": BUYX}, "parameter_missing"),
         ({"campaign_id": BUYX, "service_product": "nope"}, "item_not_found"),
         ({"campaign_id": BUYX, "service_product": "W", "buyx_quantity": "0"}, "parameter_invalid"),
@@ -219,6 +221,16 @@ def test_refusals_record_nothing(client: TestClient, fields: dict[str, str], cod
     assert _receipt(client, EVENTS)["balance/events"] == "1"
     assert _receipt(client, GIFTCARD, amount="1")["balance/amount"] == "1.00"
     assert _receipt(client, BUYX, service_product="W")["balance/item/balance"] == "1"
+
+
+def test_an_earned_campaign_accepts_and_ignores_service_product(client: TestClient) -> None:
+    """A legacy point-of-sale app sends service_product for earned campaigns, as for buyx ones."""
+    plain = _receipt(client, EARNED)
+    sent = _receipt(client, EARNED, service_product="96", authorization="Visit")
+    assert (plain["add/amount"], sent["add/amount"], sent["balance/amount"]) == ("5.95", "5.95", "11.90")
+    listed = transactions(client, EARNED)
+    # Not kept: the ledger's service_product is a buyx item's id (docs/ledger.md).
+    assert listed[sent["id"]]["service_product"] == "" and listed[sent["id"]]["authorization"] == "Visit"
 
 
 def test_blank_fields_of_other_types_are_ignored(client: TestClient) -> None:
@@ -289,7 +301,7 @@ def test_sent_fields_are_kept_and_shown_after_the_known_elements(client: TestCli
 
     listed = transactions(client, POINTS)
     assert customs(listed[entry_id]) == {"custom_field_2": "Ünïcode & <markup>", "custom_field_10": "Table 4"}
-    assert list(listed[entry_id])[-3:] == ["user_name", "custom_field_2", "custom_field_10"]
+    assert list(listed[entry_id])[-3:] == ["record_timestamp", "custom_field_2", "custom_field_10"]
     assert customs(listed[plain_id]) == {}
 
     root = call(client, {"type": "customer_balance", "code": JANE, "campaign_id": POINTS})
@@ -301,7 +313,10 @@ def test_sent_fields_are_kept_and_shown_after_the_known_elements(client: TestCli
         "service_product",
         "redeemed",
         "amount",
+        "campaign",
         "user_name",
+        "real",
+        "record_timestamp",
         "custom_field_2",
         "custom_field_10",
     ]

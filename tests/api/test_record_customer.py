@@ -34,6 +34,16 @@ CASES: Final = [
     customer_case("new_exists", {**NEW, "code": "X", "card_number": "4400123"}, setup=(AMY,)),
     customer_case("new_mismatch", {**NEW, "card_number": "1", "card_number_generate": "10"}),
     customer_case("new_bad_date", {**NEW, "custom_date": "1970-13-01"}),
+    customer_case(
+        "new_legacy_names",
+        {"type": "record_customer", "action": "new", "code": "N1", "address1": "1 Main St", "custom_date": "--"},
+    ),
+    customer_case("new_alias_mismatch", {**NEW, "custom1": "Gouda", "custom_field_1": "Brie"}),
+    customer_case(
+        "edit_by_card",
+        {"type": "record_customer", "customer_action": "edit", "card_number": "4400123", "first_name": "Amelia"},
+        setup=(AMY,),
+    ),
 ]
 
 
@@ -225,3 +235,62 @@ def test_the_audit_records_old_and_new_values_and_secrets_only_as_changed(
     ]
     text = repr(records)
     assert "hunter2" not in text and "9876" not in text and "argon2" not in text
+
+
+# --- what legacy clients send --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["new", "register", "edit"])
+def test_the_action_may_come_in_the_field_action(client: TestClient, action: str) -> None:
+    root = call(client, {"type": "record_customer", "action": action, "code": f"A-{action}", "first_name": "Al"})
+    assert (root.get("status"), text_of(root, "customer/code")) == ("success", f"A-{action}")
+    stored = customer_fields(info(client, f"A-{action}"))
+    assert (stored["first_name"], stored["registered"]) == ("Al", "Y" if action == "register" else "N")
+
+
+def test_customer_action_wins_over_action(client: TestClient) -> None:
+    new(client, code="W1", first_name="Wes")
+    root = call(client, {"type": "record_customer", "customer_action": "edit", "action": "new", "code": "W1"})
+    assert root.get("status") == "success"  # an edit: new would have answered customer_exists
+    assert error_code(call(client, {"type": "record_customer", "action": "nope"})) == "unsupported_call"
+
+
+@pytest.mark.parametrize("no_date", ["--", "0000-00-00", " -- "])
+def test_a_custom_date_of_no_date_registers_without_a_date_and_clears_on_edit(client: TestClient, no_date: str) -> None:
+    assert new(client, code="D1", custom_date=no_date, first_name="Dee").get("status") == "success"
+    assert customer_fields(info(client, "D1"))["custom_date"] == ""
+    _edit(client, code="D1", custom_date="1970-07-14")
+    assert customer_fields(info(client, "D1"))["custom_date"] == "1970-07-14"
+    _edit(client, code="D1", custom_date=no_date)
+    stored = customer_fields(info(client, "D1"))
+    assert (stored["custom_date"], stored["first_name"]) == ("", "Dee")
+    assert error_code(new(client, code="D2", custom_date="0000-01-01")) == "parameter_invalid"
+
+
+def test_legacy_field_names_are_their_fields(client: TestClient) -> None:
+    root = new(client, code="L1", address1="1 Main St", address2="Apt 2", custom1="Gouda")
+    assert root.get("status") == "success"
+    stored = customer_fields(info(client, "L1"))
+    assert (stored["street1"], stored["street2"], stored["custom_field_1"]) == ("1 Main St", "Apt 2", "Gouda")
+    _edit(client, code="L1", address2="", custom1="Brie")
+    stored = customer_fields(info(client, "L1"))
+    assert (stored["street1"], stored["street2"], stored["custom_field_1"]) == ("1 Main St", "", "Brie")
+    # Both names with one value are no conflict; with two values, nothing is written.
+    assert _edit(client, code="L1", street1="2 Elm St", address1=" 2 Elm St") == "L1"
+    root = call(client, {**NEW, "code": "L2", "address1": "1 Main St", "street1": "2 Elm St"})
+    assert error_code(root) == "parameter_mismatch"
+    assert "address1" in str(root.findtext("error")) and "street1" in str(root.findtext("error"))
+    assert error_code(info(client, "L2")) == "customer_not_found"
+
+
+def test_edit_without_code_edits_the_holder_of_the_card_number(client: TestClient, settings: Settings) -> None:
+    new(client, code="K1", card_number="CARD-1", first_name="Kim", phone="555")
+    assert _edit(client, card_number="CARD-1", first_name="Kimberly", phone="", campaign_id=POINTS) == "K1"
+    stored = customer_fields(info(client, "K1"))
+    assert (stored["first_name"], stored["phone"], stored["card_number"]) == ("Kimberly", "", "CARD-1")
+    assert _campaign_ids(client, "K1") == [POINTS]
+    assert [r["action"] for r in customer_history(settings, "K1")] == ["create", "update", "enrol"]
+    # A card number nobody holds: a new customer, as without a card number.
+    created = _edit(client, card_number="CARD-2", first_name="Lee")
+    assert re.fullmatch(r"[1-9]\d{15}", created)
+    assert customer_fields(info(client, created))["card_number"] == "CARD-2"

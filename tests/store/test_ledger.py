@@ -228,6 +228,7 @@ async def test_a_customer_ledger_shows_sums_items_and_the_newest_entries(store: 
     ]
     assert ledger.shown_count == 4  # activation, two sales, the redemption
     assert (ledger.last_transaction_at, ledger.last_redemption_at) == (moment(5), moment(5))
+    assert (ledger.last_transaction_cents, ledger.last_redemption_cents) == (-300, -300)
     empty = await store.customer_ledger(world.campaign.pk, world.customer.pk, 2)
     assert empty == CustomerLedger(False, LedgerSums(0, 0), {}, {}, [], 0, None, None)
     assert await store.balance_mismatches() == []
