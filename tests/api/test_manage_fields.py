@@ -103,7 +103,7 @@ def _fields(root: etree._Element) -> dict[str, dict[str, object]]:
     return found
 
 
-def _send(client: TestClient, kind: str, action: str, user: User = ADMIN, **fields: str) -> etree._Element:
+def _send(client: TestClient, kind: str, action: str, user: User = ADMIN, /, **fields: str) -> etree._Element:
     return call(client, _request(CALLS[kind], action, **fields), user)
 
 
