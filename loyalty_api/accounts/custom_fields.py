@@ -88,19 +88,22 @@ def sent_values(fields: Fields, kind: str) -> dict[int, str]:
 def checked_values(kind: str, definitions: Iterable[FieldDefinition], sent: Mapping[int, str]) -> dict[int, str]:
     """``sent`` checked against the definitions and normalised, in number order ('' : no value).  A number without
     a definition takes free text up to 20 (the customers' columns, and the numbers transactions always took), and
-    is ``parameter_invalid`` above."""
+    is ``parameter_invalid`` above (unless blank: then it is left out)."""
     by_number = {definition.number: definition for definition in definitions}
     checked: dict[int, str] = {}
     for number in sorted(sent):
         name = field_name(kind, number)
         definition = by_number.get(number)
+        text = sent[number]
         if definition is None and number > FIELD_COLUMNS:
+            if not text:
+                continue  # blank: nothing to keep, nothing to clear
+
             raise ApiError(
                 "parameter_invalid",
                 detail=f"The field {name} is not defined in this account (define it with {FIELD_CALLS[kind]}"
                 " first); only custom_field_1 to custom_field_20 take text without a definition.",
             )
-        text = sent[number]
         checked[number] = check_value(definition, name, text) if text else ""
     return checked
 

@@ -10,12 +10,19 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from loyalty_api.customers.documents import campaigns_element, customer_element
+from loyalty_api.accounts.custom_fields import field_name, sent_values
+from loyalty_api.customers.documents import beyond_elements, campaigns_element, customer_element
 from loyalty_api.customers.fields import SECRET_FIELDS, wants
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
 from loyalty_api.handler.fields import Fields
-from loyalty_api.store.models import CUSTOMER_PROFILE_FIELDS, CustomerMatch, CustomerQuery
+from loyalty_api.store.models import (
+    CUSTOMER_PROFILE_FIELDS,
+    FIELD_COLUMNS,
+    CustomerMatch,
+    CustomerQuery,
+    FieldDefinition,
+)
 from loyalty_api.values import quoted
 from renderers import Element, el, response
 
@@ -52,16 +59,29 @@ async def customer_search(ctx: CallContext) -> Element:
                 detail=f"The field {name} is no search criterion: secrets are checked by validate_customer_password.",
             )
     mode = _exact_mode(fields)
-    criteria = tuple(
+    criteria = [
         CustomerMatch(name, mode, _search_value(name, value))
         for name in _SEARCH_FIELDS
         if (value := fields.value(name)) is not None
-    )
-    return await _answer(ctx, criteria, None)
+    ]
+    definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
+    defined = {definition.number for definition in definitions}
+    for number, value in sent_values(fields, "customer").items():
+        name = field_name("customer", number)
+        if number <= FIELD_COLUMNS or not value:
+            continue  # a column's criterion is among the others; a blank one is no criterion
+        if number not in defined:
+            raise ApiError(
+                "parameter_invalid",
+                detail=f"The field {name} is not defined in this account, so no customer has it (manage_fields).",
+            )
+        criteria.append(CustomerMatch(name, mode, _search_value(name, value)))
+    return await _answer(ctx, tuple(criteria), None, definitions)
 
 
 async def customer_find(ctx: CallContext) -> Element:
-    return await _answer(ctx, (), find_groups(ctx.fields.required("find_customer")))
+    groups = find_groups(ctx.fields.required("find_customer"))
+    return await _answer(ctx, (), groups, await ctx.store.list_fields(ctx.principal.account.pk, "customer"))
 
 
 def find_groups(text: str) -> tuple[tuple[str, ...], ...]:
@@ -136,7 +156,10 @@ def _count(fields: Fields, name: str, default: int) -> int:
 
 
 async def _answer(
-    ctx: CallContext, criteria: tuple[CustomerMatch, ...], groups: tuple[tuple[str, ...], ...] | None
+    ctx: CallContext,
+    criteria: tuple[CustomerMatch, ...],
+    groups: tuple[tuple[str, ...], ...] | None,
+    definitions: list[FieldDefinition],
 ) -> Element:
     fields = ctx.fields
     include_balances = wants(fields, "include_balances", default=False)
@@ -147,8 +170,13 @@ async def _answer(
     if page.total == 0:
         return response("no_match", [el("message", NO_MATCH)])
     campaigns = await campaigns_element(ctx.store, ctx.principal, page.customers) if include_balances else {}
+    beyond = await beyond_elements(ctx.store, definitions, page.customers)
     items = [
-        customer_element(customer, extra=[campaigns[customer.pk]] if include_balances else None)
+        customer_element(
+            customer,
+            extra=[campaigns[customer.pk]] if include_balances else None,
+            beyond=beyond.get(customer.pk),
+        )
         for customer in page.customers
     ]
     pagination = Element(

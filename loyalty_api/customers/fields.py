@@ -36,6 +36,9 @@ SECRET_FIELDS: Final = ("customer_password", "customer_PIN")
 # Secret field -> the column of its hash.
 SECRET_COLUMNS: Final = {"customer_password": "password_hash", "customer_PIN": "pin_hash"}
 CUSTOM_FIELDS: Final = frozenset({"custom_field", *(f"custom_field_{n}" for n in range(1, 21))})
+# The numbered custom fields among the profile's columns: their values follow the account's definitions
+# (accounts/custom_fields.py), read by record_customer with those of the fields numbered above.
+_NUMBERED: Final = frozenset(f"custom_field_{n}" for n in range(1, 21))
 # Field -> the longest value it takes (characters); every other profile field takes 1,000.
 _LIMITS: Final = {"code": 64, "card_number": 64, "customer_username": 100}
 _TEXT_LIMIT: Final = 1000
@@ -69,9 +72,12 @@ class ProfileChanges:
 
 
 def parse_profile(fields: Fields, *, clear_blank: bool) -> ProfileChanges:
-    """The profile fields sent with a value; with ``clear_blank``, the fields sent blank too (they clear)."""
+    """The profile fields sent with a value; with ``clear_blank``, the fields sent blank too (they clear).  Not the
+    numbered custom fields, whose rules depend on the account (``record_customer`` reads them)."""
     changes = ProfileChanges()
     for name in CUSTOMER_PROFILE_FIELDS:
+        if name in _NUMBERED:
+            continue
         text = fields.value(name)
         if text is not None:
             changes.values[name] = parse_value(name, text)
