@@ -77,9 +77,10 @@ def field_number(kind: str, name: str) -> int | None:
 def sent_values(fields: Fields, kind: str) -> dict[int, str]:
     """The numbered fields of ``kind`` the request sent, blank ones included: number -> trimmed text ('' blank)."""
     found: dict[int, str] = {}
+    prefix = _PREFIXES[kind]
     pattern = _NUMBERED[kind]
     for name in fields.names():
-        match = pattern.fullmatch(name)
+        match = pattern.fullmatch(name) if name.startswith(prefix) else None
         if match is not None:
             found[int(match.group(1))] = (fields.raw(name) or "").strip()
     return found
