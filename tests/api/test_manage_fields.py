@@ -255,6 +255,8 @@ def test_update_changes_label_show_choices_and_searchable_but_not_type_or_unique
     assert listed["custom_field_4"]["type"] == "Text"
     code, _message = error_of(_send(client, "customer", "update", custom_field_5_show="Y"))
     assert code == "parameter_missing"
+    unchanged = _send(client, "customer", "update", custom_field_4_label="Four", custom_field_4_show="n")
+    assert _fields(unchanged)["custom_field_4"]["label"] == "Four"  # the same: nothing written
 
 
 def test_delete_takes_a_list_and_answers_what_is_left(client: TestClient) -> None:
