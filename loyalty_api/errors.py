@@ -127,7 +127,31 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
         _spec(
             "customer_exists",
             "The {field} {value} is in use by another customer of this account.",
-            "record_customer gave a code, card_number or customer_username another customer has.",
+            "record_customer gave a code, card_number or customer_username another customer has, or a value of a unique"
+            " custom field another customer has.",
+        ),
+        _spec(
+            "field_exists",
+            "The field {field} is defined already; change it with action=update.",
+            "manage_fields, transaction_fields or manage_reward_fields (action add) of a field the account has.",
+        ),
+        _spec(
+            "field_not_found",
+            "No field {field} in this account.",
+            "manage_fields, transaction_fields or manage_reward_fields (action delete) of a field the account does not"
+            " have.",
+        ),
+        _spec(
+            "field_not_deletable",
+            "The field {field} is one of the fixed customer fields, which cannot be deleted.",
+            "manage_fields (action delete) of card_number, the names, the address, the secrets, custom_date or"
+            " custom_field_1.",
+        ),
+        _spec(
+            "too_many_fields",
+            "An account may define at most {limit} {kind} fields; it has {count}.",
+            "manage_fields, transaction_fields or manage_reward_fields would take the account past its 50 fields of"
+            " that kind; nothing was changed.",
         ),
         _spec(
             "invalid_customer_credentials",

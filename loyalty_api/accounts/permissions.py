@@ -31,6 +31,7 @@ PERMISSIONS: Final[tuple[tuple[str, frozenset[Role]], ...]] = (
     ("record_activity", EVERYONE),
     ("redeem", EVERYONE),
     ("transaction_delete", MANAGERS),
+    ("manage_fields", ADMINS),  # add, change and delete custom field definitions (listing them: everyone)
 )
 
 

@@ -19,19 +19,21 @@ from loyalty_api.campaigns import (
     campaign_rewards,
     campaign_update,
     campaigns_list,
+    manage_reward_fields,
 )
 from loyalty_api.customers import (
     customer_delete,
     customer_info,
     customer_search,
     generate_card_number,
+    manage_fields,
     record_customer,
     validate_customer_password,
 )
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import Handler
 from loyalty_api.handler.fields import Fields
-from loyalty_api.ledger import customer_balance, record_activity, redeem, transaction_delete
+from loyalty_api.ledger import customer_balance, record_activity, redeem, transaction_delete, transaction_fields
 from loyalty_api.values import quoted
 
 __all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "IDEMPOTENT", "is_idempotent", "resolve_call"]
@@ -72,6 +74,18 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("transaction_delete", None): transaction_delete.transaction_delete,
     ("customer_balance", None): customer_balance.customer_balance,
     ("balance", None): customer_balance.customer_balance,
+    ("manage_fields", "list"): manage_fields.manage_fields_list,
+    ("manage_fields", "add"): manage_fields.manage_fields_add,
+    ("manage_fields", "update"): manage_fields.manage_fields_update,
+    ("manage_fields", "delete"): manage_fields.manage_fields_delete,
+    ("transaction_fields", "list"): transaction_fields.transaction_fields_list,
+    ("transaction_fields", "add"): transaction_fields.transaction_fields_add,
+    ("transaction_fields", "update"): transaction_fields.transaction_fields_update,
+    ("transaction_fields", "delete"): transaction_fields.transaction_fields_delete,
+    ("manage_reward_fields", "list"): manage_reward_fields.manage_reward_fields_list,
+    ("manage_reward_fields", "add"): manage_reward_fields.manage_reward_fields_add,
+    ("manage_reward_fields", "update"): manage_reward_fields.manage_reward_fields_update,
+    ("manage_reward_fields", "delete"): manage_reward_fields.manage_reward_fields_delete,
 }
 
 # The calls that honour an idempotency key (docs/ledger.md, Idempotency); the others ignore it.

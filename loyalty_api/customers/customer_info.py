@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loyalty_api.customers.access import named_customer
-from loyalty_api.customers.documents import campaigns_element, customer_element
+from loyalty_api.customers.documents import beyond_elements, campaigns_element, customer_element
 from loyalty_api.customers.fields import wants
 from loyalty_api.handler.context import CallContext
 from renderers import Element, response
@@ -17,7 +17,11 @@ async def customer_info(ctx: CallContext) -> Element:
     hide_custom = wants(fields, "hide_custom_field", default=False)
     only = fields.value("campaign_id")
     customer = await named_customer(ctx.store, ctx.principal, fields, ("code", "card_number"))
-    children = [customer_element(customer, hide_custom=hide_custom)]
+    beyond: dict[int, list[Element]] = {}
+    if not hide_custom:
+        definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
+        beyond = await beyond_elements(ctx.store, definitions, [customer])
+    children = [customer_element(customer, hide_custom=hide_custom, beyond=beyond.get(customer.pk))]
     if include_balances:
         memberships = await campaigns_element(ctx.store, ctx.principal, [customer], only=only)
         children.append(memberships[customer.pk])

@@ -14,14 +14,22 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from loyalty_api.accounts.custom_fields import field_name, sent_values
 from loyalty_api.customers.access import lookup_key
-from loyalty_api.customers.documents import campaigns_element, customer_element
+from loyalty_api.customers.documents import beyond_elements, campaigns_element, customer_element
 from loyalty_api.customers.fields import SECRET_FIELDS, read_secrets, wants, with_aliases
 from loyalty_api.customers.validate_customer_password import verify_login
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
 from loyalty_api.handler.fields import Fields
-from loyalty_api.store.models import CUSTOMER_PROFILE_FIELDS, Customer, CustomerMatch, CustomerQuery
+from loyalty_api.store.models import (
+    CUSTOMER_PROFILE_FIELDS,
+    FIELD_COLUMNS,
+    Customer,
+    CustomerMatch,
+    CustomerQuery,
+    FieldDefinition,
+)
 from loyalty_api.values import quoted
 from renderers import Element, el, response
 
@@ -55,21 +63,37 @@ _EXISTS_FIELDS: Final = {
 async def customer_search(ctx: CallContext) -> Element:
     fields = with_aliases(ctx.fields)
     mode = _exact_mode(fields)
-    criteria = tuple(
+    criteria = [
         CustomerMatch(name, mode, _search_value(name, value))
         for name in _SEARCH_FIELDS
         if (value := fields.value(name)) is not None
-    )
+    ]
+    definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
+    defined = {definition.number for definition in definitions}
+    for number, value in sent_values(fields, "customer").items():
+        name = field_name("customer", number)
+        if number <= FIELD_COLUMNS or not value:
+            continue  # a column's criterion is among the others; a blank one is no criterion
+        if number not in defined:
+            raise ApiError(
+                "parameter_invalid",
+                detail=f"The field {name} is not defined in this account, so no customer has it (manage_fields).",
+            )
+        criteria.append(CustomerMatch(name, mode, _search_value(name, value)))
     read_secrets(fields)  # the limits
     # A secret sent, even blank (which no customer has), makes the search a login.
     secrets = {name: raw for name in SECRET_FIELDS if (raw := fields.raw(name)) is not None}
     if secrets:
-        return await _login(ctx, fields, criteria, secrets)
-    return await _answer(ctx, fields, criteria, None)
+        return await _login(ctx, fields, tuple(criteria), secrets, definitions)
+    return await _answer(ctx, fields, tuple(criteria), None, definitions)
 
 
 async def _login(
-    ctx: CallContext, fields: Fields, criteria: tuple[CustomerMatch, ...], secrets: dict[str, str]
+    ctx: CallContext,
+    fields: Fields,
+    criteria: tuple[CustomerMatch, ...],
+    secrets: dict[str, str],
+    definitions: list[FieldDefinition],
 ) -> Element:
     """The one customer whose card number (or username) and secrets these are, and who meets the other criteria."""
     key, value = lookup_key(fields, _LOGIN_KEYS)
@@ -82,11 +106,14 @@ async def _login(
     if customer is None:
         return _no_match()
     others = tuple(match for match in criteria if match.column not in _LOGIN_KEYS)
-    return await _answer(ctx, fields, (CustomerMatch("code", "sensitive", customer.code), *others), None)
+    login = (CustomerMatch("code", "sensitive", customer.code), *others)
+    return await _answer(ctx, fields, login, None, definitions)
 
 
 async def customer_find(ctx: CallContext) -> Element:
-    return await _answer(ctx, ctx.fields, (), find_groups(ctx.fields.required("find_customer")))
+    groups = find_groups(ctx.fields.required("find_customer"))
+    definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
+    return await _answer(ctx, ctx.fields, (), groups, definitions)
 
 
 def find_groups(text: str) -> tuple[tuple[str, ...], ...]:
@@ -183,6 +210,7 @@ async def _answer(
     fields: Fields,
     criteria: tuple[CustomerMatch, ...],
     groups: tuple[tuple[str, ...], ...] | None,
+    definitions: list[FieldDefinition],
 ) -> Element:
     include_balances = wants(fields, "include_balances", default=False)
     first = await _first_campaign(ctx, fields, include_balances)
@@ -195,8 +223,13 @@ async def _answer(
     campaigns = (
         await campaigns_element(ctx.store, ctx.principal, page.customers, first=first) if include_balances else {}
     )
+    beyond = await beyond_elements(ctx.store, definitions, page.customers)
     items = [
-        customer_element(customer, extra=[campaigns[customer.pk]] if include_balances else None)
+        customer_element(
+            customer,
+            extra=[campaigns[customer.pk]] if include_balances else None,
+            beyond=beyond.get(customer.pk),
+        )
         for customer in page.customers
     ]
     pagination = Element(

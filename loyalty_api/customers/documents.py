@@ -7,11 +7,11 @@ from typing import Final
 
 from loyalty_api.customers.fields import CUSTOM_FIELDS
 from loyalty_api.store.interface import Store
-from loyalty_api.store.models import Account, Customer, Membership, Principal
+from loyalty_api.store.models import FIELD_COLUMNS, Account, Customer, FieldDefinition, Membership, Principal
 from loyalty_api.values import decimal_text, money_text, yes_no
 from renderers import Element, el
 
-__all__ = ["campaigns_element", "customer_element", "membership_element"]
+__all__ = ["beyond_elements", "campaigns_element", "customer_element", "membership_element"]
 
 # The order of a customer's fields in answers (the legacy documentation's, then the numbered custom fields).
 _OUTPUT_ORDER: Final = (
@@ -33,13 +33,22 @@ _OUTPUT_ORDER: Final = (
 )
 
 
-def customer_element(customer: Customer, *, hide_custom: bool = False, extra: list[Element] | None = None) -> Element:
-    """``<customer>`` with every field but the secrets, then ``registered`` and ``created``."""
+def customer_element(
+    customer: Customer,
+    *,
+    hide_custom: bool = False,
+    extra: list[Element] | None = None,
+    beyond: list[Element] | None = None,
+) -> Element:
+    """``<customer>`` with every field but the secrets (``beyond``: the custom fields numbered above the columns,
+    after ``custom_field_20``), then ``registered`` and ``created``."""
     children = [el("code", customer.code)]
     for name in _OUTPUT_ORDER:
         if hide_custom and name in CUSTOM_FIELDS:
             continue
         children.append(el(name, customer.profile[name]))
+    if beyond and not hide_custom:
+        children.extend(beyond)
     children.append(el("registered", yes_no(customer.registered)))
     children.append(el("created", customer.created_at.strftime("%Y-%m-%d %H:%M:%S")))
     children.extend(extra or [])
@@ -87,3 +96,18 @@ async def campaigns_element(
         items = [membership_element(membership, principal.account) for membership in memberships]
         elements[customer.pk] = Element("campaigns", children=items, repeated=True)
     return elements
+
+
+async def beyond_elements(
+    store: Store, definitions: list[FieldDefinition], customers: list[Customer]
+) -> dict[int, list[Element]]:
+    """For each customer, ``<custom_field_N>`` of each defined customer field numbered above the columns, in number
+    order, as plain texts like the first 20 ('' when the customer has no value); nothing read when none is defined."""
+    numbers = [definition.number for definition in definitions if definition.number > FIELD_COLUMNS]
+    if not numbers or not customers:
+        return {}
+    found = await store.custom_field_values([customer.pk for customer in customers])
+    return {
+        customer.pk: [el(f"custom_field_{number}", found.get(customer.pk, {}).get(number, "")) for number in numbers]
+        for customer in customers
+    }

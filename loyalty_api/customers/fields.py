@@ -43,6 +43,9 @@ CUSTOM_FIELDS: Final = frozenset({"custom_field", *(f"custom_field_{n}" for n in
 FIELD_ALIASES: Final = {"address1": "street1", "address2": "street2", "custom1": "custom_field_1"}
 # What legacy clients send as custom_date for "no date": an empty birthday form, and the legacy API's own value.
 NO_DATES: Final = frozenset({"--", "0000-00-00"})
+# The numbered custom fields among the profile's columns: their values follow the account's definitions
+# (accounts/custom_fields.py), read by record_customer with those of the fields numbered above.
+_NUMBERED: Final = frozenset(f"custom_field_{n}" for n in range(1, 21))
 # Field -> the longest value it takes (characters); every other profile field takes 1,000.
 _LIMITS: Final = {"code": 64, "card_number": 64, "customer_username": 100}
 _TEXT_LIMIT: Final = 1000
@@ -101,9 +104,12 @@ def _no_date(name: str, text: str | None) -> bool:
 
 def parse_profile(fields: Fields, *, clear_blank: bool) -> ProfileChanges:
     """The profile fields sent with a value; with ``clear_blank``, the fields sent blank too (they clear).  A
-    ``custom_date`` of :data:`NO_DATES` counts as blank.  Aliases must already be resolved (:func:`with_aliases`)."""
+    ``custom_date`` of :data:`NO_DATES` counts as blank.  Aliases must already be resolved (:func:`with_aliases`).
+    Not the numbered custom fields, whose rules depend on the account (``record_customer`` reads them)."""
     changes = ProfileChanges()
     for name in CUSTOMER_PROFILE_FIELDS:
+        if name in _NUMBERED:
+            continue
         text = fields.value(name)
         if text is not None and not _no_date(name, text):
             changes.values[name] = parse_value(name, text)

@@ -9,9 +9,10 @@ hashes; the audit records only that they changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+from loyalty_api.accounts.custom_fields import checked_values, field_name, sent_values
 from loyalty_api.campaigns.access import visible_campaign_for_update
 from loyalty_api.customers.access import audit_record, campaign_id_list
 from loyalty_api.customers.fields import (
@@ -29,8 +30,9 @@ from loyalty_api.customers.fields import (
 from loyalty_api.customers.secrets import hash_secret
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import Answer, CallContext
+from loyalty_api.handler.fields import Fields
 from loyalty_api.store.interface import CUSTOMER_KEYS, WriteTx
-from loyalty_api.store.models import Change, Customer, Principal, utc_now
+from loyalty_api.store.models import FIELD_COLUMNS, Change, Customer, Principal, utc_now
 from loyalty_api.values import quoted
 from renderers import Element, el, response
 
@@ -43,9 +45,12 @@ _GENERATION_ATTEMPTS: Final = 50
 class _Request:
     code: str | None
     profile: ProfileChanges
-    hashes: dict[str, str]  # hash column -> argon2id hash
     card: CardNumberRequest | None
     campaign_ids: list[str]
+    hashes: dict[str, str] = field(default_factory=dict)  # hash column -> argon2id hash
+    # Custom fields numbered above the columns: number -> value ('' clears); the unique fields sent with a value.
+    beyond: dict[int, str] = field(default_factory=dict)
+    unique: dict[int, str] = field(default_factory=dict)
 
 
 async def record_customer_new(ctx: CallContext) -> Answer:
@@ -72,8 +77,29 @@ async def _read(ctx: CallContext, *, edit: bool) -> _Request:
             detail="Send card_number or card_number_generate, not both: the card number is given or generated.",
         )
     campaign_ids = campaign_id_list(fields, ctx.principal)
-    hashes = {SECRET_COLUMNS[name]: await hash_secret(secret) for name, secret in read_secrets(fields).items()}
-    return _Request(code, profile, hashes, card, campaign_ids)
+    request = _Request(code, profile, card, campaign_ids)
+    await _read_custom_fields(ctx, fields, request, edit=edit)
+    request.hashes = {SECRET_COLUMNS[name]: await hash_secret(secret) for name, secret in read_secrets(fields).items()}
+    return request
+
+
+async def _read_custom_fields(ctx: CallContext, fields: Fields, request: _Request, *, edit: bool) -> None:
+    """The numbered custom fields sent, checked against the account's definitions: those of the columns into the
+    profile, the others into ``beyond``; blank ones clear (``edit``) or are left out."""
+    sent = sent_values(fields, "customer")
+    if not sent:  # most requests: no definition to read
+        return
+    definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
+    unique = {definition.number for definition in definitions if definition.unique}
+    for number, value in checked_values("customer", definitions, sent).items():
+        if not value and not edit:
+            continue
+        if number <= FIELD_COLUMNS:
+            request.profile.values[field_name("customer", number)] = value
+        else:
+            request.beyond[number] = value
+        if value and number in unique:
+            request.unique[number] = value
 
 
 async def _record(ctx: CallContext, *, registered: bool, edit: bool) -> Answer:
@@ -139,11 +165,16 @@ async def _create(
             code = new_code()
     values["code"] = code
     await _check_free(tx, principal, values, None)
+    await _check_unique(tx, principal, request.unique, None)
     values.update(request.hashes)
     values["registered"] = registered
     now = utc_now()
     customer = await tx.insert_customer(principal.account.pk, values, now)
+    beyond = {number: value for number, value in request.beyond.items() if value}
+    if beyond:
+        await tx.set_customer_field_values(principal.account.pk, customer.pk, beyond)
     changes = [Change(name, None, value) for name, value in request.profile.values.items() if value]
+    changes += [Change(field_name("customer", number), None, value) for number, value in beyond.items()]
     changes += [Change(name, None, "changed") for name in _secret_fields(request)]
     if registered:
         changes.append(Change("registered", None, True))
@@ -159,14 +190,36 @@ async def _change(tx: WriteTx, principal: Principal, customer: Customer, request
         if (value or "") != old:
             values[name] = value
             changes.append(Change(name, old or None, value or None))
+    stored = await tx.customer_field_values(customer.pk) if request.beyond else {}
+    beyond: dict[int, str | None] = {}
+    for number, value in request.beyond.items():
+        old = stored.get(number, "")
+        if value != old:
+            beyond[number] = value
+            changes.append(Change(field_name("customer", number), old or None, value or None))
     await _check_free(tx, principal, values, customer.pk)
+    changed = {
+        number: value
+        for number, value in request.unique.items()
+        if number in beyond or field_name("customer", number) in values
+    }
+    await _check_unique(tx, principal, changed, customer.pk)
     values.update(request.hashes)
     changes += [Change(name, None, "changed") for name in _secret_fields(request)]
-    if not values:
+    if not values and not beyond:
         return customer
-    updated = await tx.update_customer(customer.pk, values)
+    updated = await tx.update_customer(customer.pk, values) if values else customer
+    if beyond:
+        await tx.set_customer_field_values(principal.account.pk, customer.pk, beyond)
     await tx.append_audit(audit_record(principal, customer.code, "update", changes, utc_now()))
     return updated
+
+
+async def _check_unique(tx: WriteTx, principal: Principal, values: dict[int, str], owner: int | None) -> None:
+    """``customer_exists`` when another customer of the account has one of these values of a unique field."""
+    for number, value in sorted(values.items()):
+        if await tx.custom_value_holder(principal.account.pk, number, value, owner) is not None:
+            raise ApiError("customer_exists", field=field_name("customer", number), value=quoted(value))
 
 
 def _secret_fields(request: _Request) -> list[str]:

@@ -40,6 +40,10 @@ class Fields:
         mostly absent: one pass over the few fields a request has."""
         return names.intersection(self._data)
 
+    def names(self) -> list[str]:
+        """The names of the fields the request sent, in no particular order."""
+        return list(self._data)
+
     def is_blank(self, name: str) -> bool:
         """Sent, but with nothing in it (after trimming)."""
         raw = self._data.get(name)

@@ -16,7 +16,7 @@ from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
 from loyalty_api.handler.documents import warnings_element
 from loyalty_api.handler.fields import Fields
-from loyalty_api.ledger.rules import TRANSACTION_FIELDS, cents_text
+from loyalty_api.ledger.rules import cents_text
 from loyalty_api.store.ledger_models import CustomerLedger, LedgerEntry
 from loyalty_api.store.models import Campaign
 from loyalty_api.values import clipped
@@ -128,7 +128,8 @@ def _transaction(campaign: Campaign, entry: LedgerEntry) -> Element:
             el("real", "Y"),
             el("record_timestamp", entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
             # The transaction custom fields that have a value, after the legacy elements (docs/ledger.md).
-            *(el(name, entry.custom_fields[name]) for name in TRANSACTION_FIELDS if entry.custom_fields.get(name)),
+            # (kept in number order, with a value each)
+            *(el(name, text) for name, text in entry.custom_fields.items() if text),
         ],
     )
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+from loyalty_api.accounts.custom_fields import sent_values
 from loyalty_api.campaigns.access import check_visible
 from loyalty_api.customers.access import lookup_key
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
-from loyalty_api.ledger.rules import parse_authorization, parse_transaction_fields
+from loyalty_api.ledger.rules import parse_authorization, transaction_fields
 from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.models import Campaign, Customer, Principal
 from loyalty_api.values import quoted
@@ -30,14 +31,21 @@ class EntryRequest(NamedTuple):
     custom_fields: dict[str, str]
 
 
-def read_entry_request(ctx: CallContext) -> EntryRequest:
+async def read_entry_request(ctx: CallContext) -> EntryRequest:
     """The customer's key, the campaign (which the caller must be allowed to see), the entry's authorization and
-    transaction custom fields; in that order of checks."""
+    transaction custom fields (checked against the account's definitions, read only when some were sent); in that
+    order of checks."""
     fields = ctx.fields
     key, value = lookup_key(fields, CUSTOMER_KEYS)
     campaign_id = fields.required("campaign_id")
     check_visible(ctx.principal, campaign_id)
-    return EntryRequest(key, value, campaign_id, parse_authorization(fields), parse_transaction_fields(fields))
+    authorization = parse_authorization(fields)
+    sent = sent_values(fields, "transaction")
+    custom: dict[str, str] = {}
+    if sent:  # nearly every request sends none: no definition to read
+        definitions = await ctx.store.list_fields(ctx.principal.account.pk, "transaction")
+        custom = transaction_fields(sent, definitions)
+    return EntryRequest(key, value, campaign_id, authorization, custom)
 
 
 async def entry_campaign(tx: WriteTx, principal: Principal, campaign_id: str) -> Campaign:

@@ -26,7 +26,7 @@ __all__ = ["record_activity"]
 async def record_activity(ctx: CallContext) -> Answer:
     fields = ctx.fields
     principal = ctx.principal
-    key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
+    key, value, campaign_id, authorization, custom_fields = await read_entry_request(ctx)
 
     async def work(tx: WriteTx) -> SaleWork[Element]:
         account_pk = principal.account.pk

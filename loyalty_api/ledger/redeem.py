@@ -25,7 +25,7 @@ __all__ = ["redeem"]
 async def redeem(ctx: CallContext) -> Answer:
     fields = ctx.fields
     principal = ctx.principal
-    key, value, campaign_id, authorization, custom_fields = read_entry_request(ctx)
+    key, value, campaign_id, authorization, custom_fields = await read_entry_request(ctx)
 
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)

@@ -7,37 +7,32 @@ Ledger amounts are integer hundredths of the campaign's unit: points, money, eve
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Final
 
+from loyalty_api.accounts.custom_fields import checked_values, field_name
 from loyalty_api.campaigns.creation import DEFAULT_POINTS_RATIO
-from loyalty_api.customers.fields import parse_value
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.fields import Fields
-from loyalty_api.store.models import Campaign
+from loyalty_api.store.models import Campaign, FieldDefinition
 from loyalty_api.values import MONEY_DECIMALS, clipped, decimal_text, money_text, parse_number, parse_text
 
 __all__ = [
     "AUTHORIZATION_LIMIT",
     "MAX_ENTRY_CENTS",
     "MONEY_TYPES",
-    "TRANSACTION_FIELDS",
     "Sale",
     "cents_text",
     "check_type_fields",
     "parse_authorization",
-    "parse_transaction_fields",
     "plan_sale",
+    "transaction_fields",
 ]
 
 AUTHORIZATION_LIMIT: Final = 255
 MONEY_TYPES: Final = frozenset({"giftcard", "earned"})
-# The transaction custom fields an entry keeps, in the order they are shown: the numbers customers' custom fields
-# have.  Any other name (custom_field_21, the unnumbered custom_field) is an unknown field and ignored, as in
-# record_customer.
-TRANSACTION_FIELDS: Final = tuple(f"custom_field_{n}" for n in range(1, 21))
-_TRANSACTION_FIELD_SET: Final = frozenset(TRANSACTION_FIELDS)
 # No single entry may move more than this many hundredths (10^15: far beyond any real sale, far inside bigint).
 MAX_ENTRY_CENTS: Final = 10**15
 _QUANTITY: Final = re.compile(r"\d{1,6}", re.ASCII)
@@ -112,19 +107,12 @@ def parse_authorization(fields: Fields) -> str:
     return "" if text is None else parse_text("authorization", text, limit=AUTHORIZATION_LIMIT)
 
 
-def parse_transaction_fields(fields: Fields) -> dict[str, str]:
-    """The transaction custom fields sent with a value (trimmed, checked as customers' custom fields are: at most
-    1,000 characters), in ``TRANSACTION_FIELDS`` order; blank ones are left out."""
-    found: dict[str, str] = {}
-    sent = fields.sent(_TRANSACTION_FIELD_SET)
-    if not sent:  # nearly every request: none of the 20 names asked for
-        return found
-    for name in TRANSACTION_FIELDS:
-        if name in sent:
-            text = fields.value(name)
-            if text is not None:
-                found[name] = parse_value(name, text)
-    return found
+def transaction_fields(sent: Mapping[int, str], definitions: Iterable[FieldDefinition]) -> dict[str, str]:
+    """The transaction custom fields sent (``sent_values``) checked against the account's transaction field
+    definitions (as customers' are: ``accounts/custom_fields.py``), with a value, in number order: name -> value.
+    Without a definition, custom_field_1 to custom_field_20 take free text of at most 1,000 characters."""
+    checked = checked_values("transaction", definitions, sent)
+    return {field_name("transaction", number): value for number, value in checked.items() if value}
 
 
 def cents_text(cents: int, kind: str) -> str:

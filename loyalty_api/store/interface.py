@@ -33,6 +33,7 @@ from loyalty_api.store.models import (
     Customer,
     CustomerPage,
     CustomerQuery,
+    FieldDefinition,
     Login,
     Membership,
     NewAudit,
@@ -261,6 +262,42 @@ class WriteTx(Protocol):
         username is in use again, or a campaign of the entries is gone."""
         ...
 
+    # --- custom fields (docs/customers.md, manage_fields) -------------------------------------------------
+
+    async def fields_for_update(self, account_pk: int, kind: str) -> list[FieldDefinition]:
+        """The account's definitions of ``kind`` (a ``FIELD_KINDS`` name), by number; until the transaction ends no
+        other transaction changes the account's definitions of that kind."""
+        ...
+
+    async def insert_field(self, account_pk: int, field: FieldDefinition, at: datetime) -> None:
+        """Add the definition (its kind and number are not defined yet in the account)."""
+        ...
+
+    async def update_field(self, account_pk: int, field: FieldDefinition, at: datetime) -> bool:
+        """Replace the definition of the field's kind and number; whether there was one."""
+        ...
+
+    async def delete_field(self, account_pk: int, kind: str, number: int) -> bool:
+        """Delete the definition; whether there was one.  Values stored for the field stay."""
+        ...
+
+    async def customer_field_values(self, customer_pk: int) -> dict[int, str]:
+        """The customer's values of custom fields numbered above ``FIELD_COLUMNS``: number -> text."""
+        ...
+
+    async def set_customer_field_values(
+        self, account_pk: int, customer_pk: int, values: Mapping[int, str | None]
+    ) -> None:
+        """Set (a text) or clear (None or '') the customer's values of custom fields numbered above
+        ``FIELD_COLUMNS``."""
+        ...
+
+    async def custom_value_holder(self, account_pk: int, number: int, value: str, other_than: int | None) -> int | None:
+        """The pk of a customer of the account, not ``other_than``, whose custom field ``number`` is exactly
+        ``value``, or None.  Until the transaction ends no other transaction can give that value to that field, so
+        a None stays true until this one commits."""
+        ...
+
     # --- the ledger (docs/ledger.md) ----------------------------------------------------------------
 
     async def campaign_for_entries(self, account_pk: int, campaign_id: str) -> Campaign | None:
@@ -385,6 +422,16 @@ class Store(Protocol):
 
     async def customer_history(self, account_pk: int, code: str) -> list[AuditRecord]:
         """The audit records of the account's customer(s) of that code, oldest first (archived lives included)."""
+        ...
+
+    # --- custom fields (docs/customers.md, manage_fields) -------------------------------------------------
+
+    async def list_fields(self, account_pk: int, kind: str) -> list[FieldDefinition]:
+        """The account's definitions of ``kind`` (a ``FIELD_KINDS`` name), by number (one statement)."""
+        ...
+
+    async def custom_field_values(self, customer_pks: list[int]) -> dict[int, dict[int, str]]:
+        """For each customer, their values of custom fields numbered above ``FIELD_COLUMNS``: number -> text."""
         ...
 
     # --- the ledger (docs/ledger.md) ----------------------------------------------------------------

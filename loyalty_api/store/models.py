@@ -16,6 +16,9 @@ __all__ = [
     "CUSTOMER_PROFILE_FIELDS",
     "CUSTOMER_TEXT_FIELDS",
     "CUSTOMER_WRITABLE_COLUMNS",
+    "FIELD_COLUMNS",
+    "FIELD_KINDS",
+    "FIELD_TYPES",
     "NUMBERED_CUSTOM_FIELDS",
     "SEARCH_OPERATORS",
     "Account",
@@ -31,6 +34,7 @@ __all__ = [
     "CustomerMatch",
     "CustomerPage",
     "CustomerQuery",
+    "FieldDefinition",
     "Login",
     "Match",
     "Membership",
@@ -384,3 +388,29 @@ class StoredAnswer:
     status: int
     content_type: str
     body: bytes
+
+
+# --- custom field definitions (docs/customers.md, manage_fields) -----------------------------------------------
+
+#: What a definition describes: customers' custom_field_N, transactions' custom_field_N (record_activity, redeem),
+#: rewards' reward_custom_field_N.
+FIELD_KINDS: Final = ("customer", "transaction", "reward")
+#: Text (free), Date, List (several of the choices), Pick (one of the choices).
+FIELD_TYPES: Final = ("Text", "Date", "List", "Pick")
+#: Customers' custom fields 1 to FIELD_COLUMNS are columns of the customers table; those above are rows of
+#: customer_field_values, and exist only while a definition names them.
+FIELD_COLUMNS: Final = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDefinition:
+    """One custom field of an account: ``number`` N of ``custom_field_N`` (``reward_custom_field_N`` for rewards)."""
+
+    kind: str  # one of FIELD_KINDS
+    number: int
+    label: str
+    show: bool
+    type: str  # one of FIELD_TYPES
+    choices: tuple[str, ...] = ()  # List and Pick only
+    searchable: bool = False
+    unique: bool = False

@@ -148,6 +148,19 @@ def _balance_limit(client: TestClient, _settings: Settings) -> httpx.Response:
     return client.post("/api.php", data=load)
 
 
+def _field_exists(client: TestClient, _settings: Settings) -> httpx.Response:
+    add = _customer_call("manage_fields", action="add", custom_field_2_label="Two")
+    assert xml_of(client.post("/api.php", data=add).content).get("status") == "success"
+    return client.post("/api.php", data=add)
+
+
+def _too_many_fields(client: TestClient, _settings: Settings) -> httpx.Response:
+    labels = {f"custom_field_{n}_label": f"F{n}" for n in range(2, 52)}
+    add = _customer_call("manage_fields", action="add", **labels)
+    assert xml_of(client.post("/api.php", data=add).content).get("status") == "success"
+    return client.post("/api.php", data=_customer_call("manage_fields", action="add", custom_field_99_label="More"))
+
+
 Trigger = Callable[[TestClient, Settings], httpx.Response]
 TRIGGERS: Final[dict[str, Trigger]] = {
     "request_too_large": lambda c, _s: c.post(
@@ -202,6 +215,14 @@ TRIGGERS: Final[dict[str, Trigger]] = {
         "/api.php", data=_customer_call("validate_customer_password", code="nobody", customer_PIN="1234")
     ),
     "too_many_attempts": _too_many_attempts,
+    "field_exists": _field_exists,
+    "field_not_found": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("manage_fields", action="delete", field_list="custom_field_9")
+    ),
+    "field_not_deletable": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("manage_fields", action="delete", field_list="card_number")
+    ),
+    "too_many_fields": _too_many_fields,
     "user_not_found": lambda c, _s: c.post("/api.php", data=_fields(type="user_info", user_name="nobody")),
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,

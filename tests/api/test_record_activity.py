@@ -288,7 +288,6 @@ def test_sent_fields_are_kept_and_shown_after_the_known_elements(client: TestCli
         "custom_field_10": "  Table 4 ",
         "custom_field_2": "Ünïcode & <markup>",
         "custom_field_1": "   ",  # blank: no value, not kept
-        "custom_field_21": "beyond the numbers customers have",  # unknown: ignored
         "custom_field": "the unnumbered customer field",  # not a transaction field: ignored
         "send_transaction_email": "Y",  # accepted; no email is sent
     }

@@ -33,6 +33,7 @@ GUARDED: Final[dict[str, dict[str, str]]] = {
     "record_activity": {"type": "record_activity", "campaign_id": POINTS, "code": JANE, "amount": "5"},
     "redeem": {"type": "redeem", "campaign_id": POINTS, "code": JANE, "custom_points_redeem": "1"},
     "transaction_delete": {"type": "transaction_delete", "campaign_id": POINTS, "code": JANE, "transaction_id": "1"},
+    "manage_fields": {"type": "manage_fields", "action": "add", "custom_field_30_label": "P"},
 }
 
 

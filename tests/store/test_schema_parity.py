@@ -193,6 +193,8 @@ def test_the_same_tables(schemas: Schemas) -> None:
             "audit",
             "campaigns",
             "campaigns_archive",
+            "custom_fields",
+            "customer_field_values",
             "customer_login_failures",
             "customers",
             "customers_archive",

@@ -32,7 +32,7 @@ from loyalty_api.store.sql.write_tx import SqlWriteTx
 
 __all__ = ["RECORD_SALE", "PostgresWriteTx", "insert_audit_rows", "record_sale_args", "recorded_sale"]
 
-#: The function of migrations 0008 and 0012: the whole of a sale in one round trip, answering one row (see them).
+#: The function of migrations 0008 and 0013: the whole of a sale in one round trip, answering one row (see them).
 RECORD_SALE: Final = "SELECT * FROM record_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 # The audit rows of a whole batch, in one statement, in the order their jobs appended them (identity order).
 _INSERT_AUDIT_ROWS: Final = (

@@ -6,6 +6,7 @@ sent is a bound parameter (``?``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -14,6 +15,7 @@ from loyalty_api.store.models import (
     CUSTOMER_NULLABLE_FIELDS,
     CUSTOMER_PROFILE_FIELDS,
     CUSTOMER_TEXT_FIELDS,
+    FIELD_COLUMNS,
     CustomerQuery,
 )
 from loyalty_api.store.sql.dialect import Dialect
@@ -23,6 +25,8 @@ __all__ = ["FIND_COLUMNS", "SEARCH_COLUMNS", "CustomerWhere", "customer_where"]
 SEARCH_COLUMNS: Final = frozenset({"code", *CUSTOMER_PROFILE_FIELDS})
 # The fields customer_find looks in (every searchable field but the custom date), folded into search_text.
 FIND_COLUMNS: Final = ("code", "card_number", "customer_username", *CUSTOMER_TEXT_FIELDS)
+# A custom field numbered above the columns: a row of customer_field_values (migration 0012).
+_BEYOND: Final = re.compile(r"custom_field_([1-9]\d{0,8})", re.ASCII)
 
 
 @dataclass(slots=True)
@@ -48,15 +52,22 @@ def customer_where(account_pk: int, query: CustomerQuery, dialect: Dialect) -> C
 
     conditions = [f"account_pk = {bind(account_pk)}"]
     for match in query.criteria:
-        if match.column not in SEARCH_COLUMNS or match.mode not in CUSTOMER_MATCH_MODES:
+        beyond = _BEYOND.fullmatch(match.column)
+        number = int(beyond.group(1)) if beyond else 0
+        if (match.column not in SEARCH_COLUMNS and number <= FIELD_COLUMNS) or match.mode not in CUSTOMER_MATCH_MODES:
             raise ValueError(f"not a customer search: {match.column} {match.mode}")
-        column = _text_of(match.column)
+        # The field's number is bound first: it comes first in the statement (below).
+        row_of = f"v.customer_pk = customers.pk AND v.number = {bind(number)} AND " if number > FIELD_COLUMNS else ""
+        column = "v.value" if row_of else _text_of(match.column)
         if match.mode == "sensitive":
-            conditions.append(f"{column} = {bind(match.value)}")
+            condition = f"{column} = {bind(match.value)}"
         elif match.mode == "insensitive":
-            conditions.append(f"{folded(column)} = {folded(bind(match.value))}")
+            condition = f"{folded(column)} = {folded(bind(match.value))}"
         else:
-            conditions.append(dialect.contains.format(haystack=folded(column), needle=folded(bind(match.value))))
+            condition = dialect.contains.format(haystack=folded(column), needle=folded(bind(match.value)))
+        if row_of:  # a customer without a value of the field has none to match
+            condition = f"EXISTS (SELECT 1 FROM customer_field_values v WHERE {row_of}{condition})"
+        conditions.append(condition)
     if query.any_words is not None:
         # search_text is the folded text of FIND_COLUMNS, a space between fields (migration 0010): a word holds no
         # space, so it cannot match across two fields.

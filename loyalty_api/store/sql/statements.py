@@ -7,6 +7,7 @@ from loyalty_api.store.sql.archive import ArchiveSql
 from loyalty_api.store.sql.campaigns import CampaignSql
 from loyalty_api.store.sql.customers import CustomerSql
 from loyalty_api.store.sql.dialect import Dialect
+from loyalty_api.store.sql.fields import FieldSql
 from loyalty_api.store.sql.idempotency import IdempotencySql
 from loyalty_api.store.sql.ledger import LedgerSql
 from loyalty_api.store.sql.logins import LoginSql
@@ -24,6 +25,7 @@ class Statements:
         self.archive = ArchiveSql(d)
         self.campaigns = CampaignSql(d)
         self.customers = CustomerSql(d)
+        self.fields = FieldSql(d)
         self.idempotency = IdempotencySql(d)
         self.ledger = LedgerSql(d)
         self.logins = LoginSql(d)
@@ -34,6 +36,7 @@ class Statements:
             ("_archive_sql", self.archive),
             ("_campaign_sql", self.campaigns),
             ("_customer_sql", self.customers),
+            ("_field_sql", self.fields),
             ("_idempotency_sql", self.idempotency),
             ("_ledger_sql", self.ledger),
             ("_login_sql", self.logins),

@@ -17,6 +17,7 @@ from loyalty_api.store.models import Account, Campaign, Principal, utc_now
 from loyalty_api.store.sql.accounts import AccountReads
 from loyalty_api.store.sql.campaigns import CampaignReads
 from loyalty_api.store.sql.customers import CustomerReads
+from loyalty_api.store.sql.fields import FieldReads
 from loyalty_api.store.sql.ledger import LedgerReads
 from loyalty_api.store.sql.statements import Statements
 from loyalty_api.store.sql.write_tx import SqlWriteTx
@@ -31,7 +32,7 @@ def _sql_tx(tx: WriteTx) -> SqlWriteTx:
     return tx
 
 
-class SqlStore(CampaignReads, CustomerReads, LedgerReads, AccountReads):
+class SqlStore(CampaignReads, CustomerReads, FieldReads, LedgerReads, AccountReads):
     __slots__ = ()
 
     def __init_subclass__(cls, *, statements: Statements | None = None, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from loyalty_api.store.sql.archive import ArchiveWrites
 from loyalty_api.store.sql.campaigns import CampaignRows, CampaignWrites
 from loyalty_api.store.sql.customers import CustomerWrites
 from loyalty_api.store.sql.db import Db
+from loyalty_api.store.sql.fields import FieldWrites
 from loyalty_api.store.sql.idempotency import IdempotencyWrites
 from loyalty_api.store.sql.ledger import LedgerWrites
 from loyalty_api.store.sql.logins import LoginWrites
@@ -27,7 +28,14 @@ _TOUCH: Final = "UPDATE schema_migrations SET name = name WHERE version = (SELEC
 
 
 class SqlWriteTx(
-    CampaignWrites, ArchiveWrites, CustomerWrites, LoginWrites, LedgerWrites, IdempotencyWrites, AccountWrites
+    CampaignWrites,
+    ArchiveWrites,
+    CustomerWrites,
+    FieldWrites,
+    LoginWrites,
+    LedgerWrites,
+    IdempotencyWrites,
+    AccountWrites,
 ):
     """Valid only inside the transaction its writer opened on ``db``.
 

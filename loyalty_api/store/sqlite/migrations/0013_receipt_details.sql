@@ -1,3 +1,3 @@
--- PostgreSQL's migration 0012 replaces its record_sale function by one that answers what receipts show of their
+-- PostgreSQL's migration 0013 replaces its record_sale function by one that answers what receipts show of their
 -- customer and the coalition total.  SQLite needs none (its store reads them with its own statements); this file
 -- keeps the two backends' migration numbers alike.
