@@ -1,7 +1,7 @@
 """Custom fields: the rules of their definitions and of their values, shared by the customer, transaction and reward
 fields (``manage_fields``, ``transaction_fields``, ``manage_reward_fields``; ``docs/customers.md``).
 
-Pure functions but :func:`customer_field_labels`, which reads the store once.  A field is ``custom_field_N`` (a
+Pure functions.  A field is ``custom_field_N`` (a
 customer's or a transaction's) or ``reward_custom_field_N`` (a reward's); its definition gives its label, whether it
 is shown, its type and choices, and whether it is searchable and unique.
 """
@@ -15,7 +15,6 @@ from typing import Final
 
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.fields import Fields
-from loyalty_api.store.interface import Store
 from loyalty_api.store.models import FIELD_COLUMNS, FieldDefinition
 from loyalty_api.values import quoted
 
@@ -31,7 +30,6 @@ __all__ = [
     "TEXT_LIMIT",
     "check_value",
     "checked_values",
-    "customer_field_labels",
     "field_name",
     "field_number",
     "sent_values",
@@ -160,10 +158,3 @@ def _date(name: str, text: str) -> str:
             detail=f"The field {name} must be a date, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, not {quoted(text)}.",
         ) from None
     return moment.strftime("%Y-%m-%d %H:%M:%S" if match.group(4) else "%Y-%m-%d")
-
-
-async def customer_field_labels(store: Store, account_pk: int) -> dict[str, str]:
-    """The labels of the account's customer custom fields that have a definition, in number order:
-    ``custom_field_N`` -> label (one statement; a field without a definition is not in it)."""
-    definitions = await store.list_fields(account_pk, "customer")
-    return {field_name("customer", definition.number): definition.label for definition in definitions}

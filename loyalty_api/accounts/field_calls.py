@@ -19,6 +19,7 @@ from loyalty_api.accounts.custom_fields import (
     field_name,
     field_number,
 )
+from loyalty_api.accounts.field_labels import forget_labels
 from loyalty_api.accounts.permissions import ADMINS
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
@@ -94,7 +95,9 @@ async def delete_fields(ctx: CallContext, kind: str) -> Element:
             await tx.append_audit(_audit(principal, kind, name, "delete", _changes(old, None), now))
         return _answer(principal, kind, sorted(definitions.values(), key=lambda d: d.number))
 
-    return await ctx.store.write(work)
+    answer = await ctx.store.write(work)
+    forget_labels(ctx.store, principal.account.pk)
+    return answer
 
 
 def _administrator(ctx: CallContext) -> Principal:
@@ -164,7 +167,9 @@ async def _change(ctx: CallContext, kind: str, *, adding: bool) -> Element:
                 await tx.append_audit(_audit(principal, kind, name, "update", _changes(old, new), now))
         return _answer(principal, kind, sorted(definitions.values(), key=lambda d: d.number))
 
-    return await ctx.store.write(work)
+    answer = await ctx.store.write(work)
+    forget_labels(ctx.store, principal.account.pk)
+    return answer
 
 
 def _definition(kind: str, number: int, sent: dict[str, str], old: FieldDefinition | None) -> FieldDefinition:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from loyalty_api.accounts.field_labels import labels_of
 from loyalty_api.customers.access import named_customer
-from loyalty_api.customers.documents import beyond_elements, campaigns_element, customer_element
+from loyalty_api.customers.documents import beyond_values, campaigns_element, customer_element
 from loyalty_api.customers.fields import wants
 from loyalty_api.handler.context import CallContext
 from renderers import Element, response
@@ -17,11 +18,13 @@ async def customer_info(ctx: CallContext) -> Element:
     hide_custom = wants(fields, "hide_custom_field", default=False)
     only = fields.value("campaign_id")
     customer = await named_customer(ctx.store, ctx.principal, fields, ("code", "card_number"))
-    beyond: dict[int, list[Element]] = {}
+    labels: dict[str, str] = {}
+    beyond: dict[int, dict[str, str]] = {}
     if not hide_custom:
-        definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
-        beyond = await beyond_elements(ctx.store, definitions, [customer])
-    children = [customer_element(customer, hide_custom=hide_custom, beyond=beyond.get(customer.pk))]
+        labels = labels_of(await ctx.store.list_fields(ctx.principal.account.pk, "customer"))
+        beyond = await beyond_values(ctx.store, labels, [customer])
+    element = customer_element(customer, labels=labels, hide_custom=hide_custom, beyond=beyond.get(customer.pk))
+    children = [element]
     if include_balances:
         memberships = await campaigns_element(ctx.store, ctx.principal, [customer], only=only)
         children.append(memberships[customer.pk])

@@ -15,8 +15,9 @@ import re
 from typing import Final
 
 from loyalty_api.accounts.custom_fields import field_name, sent_values
+from loyalty_api.accounts.field_labels import labels_of
 from loyalty_api.customers.access import lookup_key
-from loyalty_api.customers.documents import beyond_elements, campaigns_element, customer_element
+from loyalty_api.customers.documents import beyond_values, campaigns_element, customer_element
 from loyalty_api.customers.fields import SECRET_FIELDS, read_secrets, wants, with_aliases
 from loyalty_api.customers.validate_customer_password import verify_login
 from loyalty_api.errors import ApiError
@@ -223,11 +224,13 @@ async def _answer(
     campaigns = (
         await campaigns_element(ctx.store, ctx.principal, page.customers, first=first) if include_balances else {}
     )
-    beyond = await beyond_elements(ctx.store, definitions, page.customers)
+    labels = labels_of(definitions)
+    beyond = await beyond_values(ctx.store, labels, page.customers)
     items = [
         customer_element(
             customer,
             extra=[campaigns[customer.pk]] if include_balances else None,
+            labels=labels,
             beyond=beyond.get(customer.pk),
         )
         for customer in page.customers

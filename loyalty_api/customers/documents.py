@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
 
+from loyalty_api.accounts.field_labels import FIRST_LABEL, labelled_field
 from loyalty_api.customers.fields import CUSTOM_FIELDS
 from loyalty_api.store.interface import Store
-from loyalty_api.store.models import FIELD_COLUMNS, Account, Customer, FieldDefinition, Membership, Principal
+from loyalty_api.store.models import NUMBERED_CUSTOM_FIELDS, Account, Customer, Membership, Principal
 from loyalty_api.values import decimal_text, money_text, yes_no
 from renderers import Element, el
 
-__all__ = ["beyond_elements", "campaigns_element", "customer_element", "membership_element"]
+__all__ = ["beyond_values", "campaigns_element", "customer_element", "membership_element"]
 
+_NUMBERED: Final = frozenset(NUMBERED_CUSTOM_FIELDS)
 # The order of a customer's fields in answers (the legacy documentation's, then the numbered custom fields).
 _OUTPUT_ORDER: Final = (
     "card_number",
@@ -36,23 +39,41 @@ _OUTPUT_ORDER: Final = (
 def customer_element(
     customer: Customer,
     *,
+    labels: Mapping[str, str],
     hide_custom: bool = False,
     extra: list[Element] | None = None,
-    beyond: list[Element] | None = None,
+    beyond: Mapping[str, str] | None = None,
 ) -> Element:
-    """``<customer>`` with every field but the secrets (``beyond``: the custom fields numbered above the columns,
-    after ``custom_field_20``), then ``registered`` and ``created``."""
+    """``<customer>`` with every field but the secrets, then ``registered`` and ``created``.  Each numbered custom
+    field is ``<custom_field_N><label/><data/></custom_field_N>``: its label in ``labels`` (``custom_field_N`` ->
+    label, of the account's definitions) and its value; after ``custom_field_20``, the defined fields numbered
+    above, their values in ``beyond``."""
     children = [el("code", customer.code)]
+    profile = customer.profile
     for name in _OUTPUT_ORDER:
-        if hide_custom and name in CUSTOM_FIELDS:
-            continue
-        children.append(el(name, customer.profile[name]))
-    if beyond and not hide_custom:
-        children.extend(beyond)
+        if name in CUSTOM_FIELDS:
+            if hide_custom:
+                continue
+            if name in _NUMBERED:
+                children.append(labelled_field(name, _label(labels, name), profile[name]))
+                continue
+        children.append(el(name, profile[name]))
+    if not hide_custom:
+        values = beyond or {}
+        for name, label in labels.items():
+            if name not in _NUMBERED:
+                children.append(labelled_field(name, label, values.get(name, "")))
     children.append(el("registered", yes_no(customer.registered)))
     children.append(el("created", customer.created_at.strftime("%Y-%m-%d %H:%M:%S")))
     children.extend(extra or [])
     return Element("customer", children=children)
+
+
+def _label(labels: Mapping[str, str], name: str) -> str:
+    label = labels.get(name)
+    if label is None:
+        return FIRST_LABEL if name == "custom_field_1" else ""
+    return label
 
 
 def _amount(cents: int, campaign_type: str) -> str:
@@ -98,16 +119,15 @@ async def campaigns_element(
     return elements
 
 
-async def beyond_elements(
-    store: Store, definitions: list[FieldDefinition], customers: list[Customer]
-) -> dict[int, list[Element]]:
-    """For each customer, ``<custom_field_N>`` of each defined customer field numbered above the columns, in number
-    order, as plain texts like the first 20 ('' when the customer has no value); nothing read when none is defined."""
-    numbers = [definition.number for definition in definitions if definition.number > FIELD_COLUMNS]
-    if not numbers or not customers:
+async def beyond_values(
+    store: Store, labels: Mapping[str, str], customers: list[Customer]
+) -> dict[int, dict[str, str]]:
+    """For each customer, their values of the defined fields numbered above the columns (``custom_field_N`` ->
+    text); nothing read when none is defined."""
+    if not customers or all(name in _NUMBERED for name in labels):
         return {}
     found = await store.custom_field_values([customer.pk for customer in customers])
     return {
-        customer.pk: [el(f"custom_field_{number}", found.get(customer.pk, {}).get(number, "")) for number in numbers]
+        customer.pk: {f"custom_field_{number}": value for number, value in found.get(customer.pk, {}).items()}
         for customer in customers
     }

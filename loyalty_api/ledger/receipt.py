@@ -3,16 +3,23 @@ transaction, the balance and cumulative balance after it (``docs/ledger.md``).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import MAXYEAR, UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from loyalty_api.accounts.field_labels import labelled_field
 from loyalty_api.currencies import glyph_for
 from loyalty_api.ledger.rules import MONEY_TYPES, cents_text
+from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
-from loyalty_api.store.models import Campaign, Principal, Reward
+from loyalty_api.store.models import NUMBERED_CUSTOM_FIELDS, Account, Campaign, Principal, Reward
 from renderers import Element, el, node
 
-__all__ = ["Receipt", "receipt_element", "stamp_text"]
+__all__ = ["Receipt", "beyond_values", "coalition_total", "coalition_type", "receipt_element", "stamp_text"]
+
+
+_NONE: Final[Mapping[str, str]] = MappingProxyType({})
 
 
 class Receipt(NamedTuple):  # a named tuple: built once per receipt, four times cheaper than a frozen dataclass
@@ -25,6 +32,12 @@ class Receipt(NamedTuple):  # a named tuple: built once per receipt, four times 
     description: str
     sums: LedgerSums
     item: Reward | None = None
+    # The customer's cumulative balance in the account's coalition after the entry; None: the account is in none.
+    coalition_cumulative_cents: int | None = None
+    # The labels of the account's customer custom fields (custom_field_N -> label), and the customer's values of
+    # those numbered above the columns (the others are in ``customer.custom``).
+    labels: Mapping[str, str] = _NONE
+    beyond: Mapping[str, str] = _NONE
 
 
 _SECOND: Final = timedelta(seconds=1)
@@ -80,10 +93,16 @@ def receipt_element(principal: Principal, receipt: Receipt) -> Element:
     transaction.append(node("balance", balance))
     cumulative = _units(kind, receipt.sums.cumulative_cents, currency, glyph, item_id, "balance")
     transaction.append(node("cumulative_balance", cumulative))
+    if receipt.coalition_cumulative_cents is not None:
+        coalition = _units(kind, receipt.coalition_cumulative_cents, currency, glyph, item_id, "balance")
+        transaction.append(node("coalition_cumulative_balance", coalition))
+    account = principal.account
+    agency = account.agency
     return node(
         "receipt",
         [
-            el("account_name", principal.account.name),
+            el("account_name", account.name),
+            node("agency", [el("id", agency.id), el("name", agency.name), el("email", agency.email)]),
             node("campaign", [el("id", campaign.campaign_id), el("name", campaign.name), el("type", kind)]),
             node(
                 "customer",
@@ -92,11 +111,52 @@ def receipt_element(principal: Principal, receipt: Receipt) -> Element:
                     el("card_number", customer.card_number),
                     el("first_name", customer.first_name),
                     el("last_name", customer.last_name),
+                    el("phone", customer.phone),
+                    el("email", customer.email),
+                    el("street1", customer.street1),
+                    el("custom_date", customer.custom_date),
+                    *(
+                        labelled_field(name, label, customer.custom.get(name) or receipt.beyond.get(name, ""))
+                        for name, label in receipt.labels.items()
+                    ),
                 ],
             ),
             node("transaction", transaction),
         ],
     )
+
+
+async def beyond_values(
+    tx: WriteTx, account_pk: int, key: str, value: str, labels: Mapping[str, str]
+) -> Mapping[str, str]:
+    """The values the receipt shows of the customer's custom fields numbered above the columns (``custom_field_N``
+    -> text), read only when the account defines such fields (two statements: who the customer is, their values);
+    nothing for a customer that does not exist (the sale answers ``customer_not_found``)."""
+    if all(name in NUMBERED_CUSTOM_FIELDS for name in labels):
+        return _NONE
+    customer_pk = await tx.customer_key_holder(account_pk, key, value)
+    if customer_pk is None:
+        return _NONE
+    values = await tx.customer_field_values(customer_pk)
+    return {f"custom_field_{number}": text for number, text in values.items()}
+
+
+def coalition_type(account: Account, campaign: Campaign) -> str | None:
+    """The campaign type whose coalition total a receipt of ``campaign`` shows: None where the receipt's own
+    cumulative balance is that total (an opted-out campaign, a buyx campaign, whose items are not pooled) or where
+    there is none (an account in no coalition: see :func:`coalition_total`)."""
+    if not account.in_coalition or campaign.coalition_opt_out or campaign.type == "buyx":
+        return None
+    return campaign.type
+
+
+def coalition_total(account: Account, campaign: Campaign, own: LedgerSums, pooled: int | None) -> int | None:
+    """The receipt's ``coalition_cumulative_balance`` in hundredths: ``pooled`` (the store's sum for
+    :func:`coalition_type`), or the receipt's own cumulative balance where the campaign pools with no other; None
+    for an account in no coalition (the element is left out)."""
+    if not account.in_coalition:
+        return None
+    return own.cumulative_cents if pooled is None else pooled
 
 
 def _money(text: str, currency: str, glyph: str) -> list[Element]:

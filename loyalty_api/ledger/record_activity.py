@@ -8,11 +8,12 @@ the order campaign, fields, buyx item, customer: the store locks the customer an
 
 from __future__ import annotations
 
+from loyalty_api.accounts.field_labels import receipt_labels
 from loyalty_api.campaigns.rewards import find_item
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import Answer, CallContext
 from loyalty_api.ledger.entries import entry_campaign, read_entry_request
-from loyalty_api.ledger.receipt import Receipt, receipt_element
+from loyalty_api.ledger.receipt import Receipt, beyond_values, coalition_total, coalition_type, receipt_element
 from loyalty_api.ledger.rules import plan_sale
 from loyalty_api.store.interface import SaleWork, WriteTx
 from loyalty_api.store.ledger_models import NewSale, RecordedSale
@@ -27,12 +28,14 @@ async def record_activity(ctx: CallContext) -> Answer:
     fields = ctx.fields
     principal = ctx.principal
     key, value, campaign_id, authorization, custom_fields = await read_entry_request(ctx)
+    labels = await receipt_labels(ctx.store, principal.account.pk)
 
     async def work(tx: WriteTx) -> SaleWork[Element]:
         account_pk = principal.account.pk
         campaign = await entry_campaign(tx, principal, campaign_id)
         sale = plan_sale(campaign, fields)
         item = None if sale.item_name is None else await find_item(tx, campaign, sale.item_name)
+        beyond = await beyond_values(tx, account_pk, key, value, labels)
         now = utc_now()
         entry = NewSale(
             account_pk=account_pk,
@@ -46,6 +49,7 @@ async def record_activity(ctx: CallContext) -> Answer:
             authorization=authorization,
             service_product="" if item is None else str(item.pk),
             custom_fields=custom_fields,
+            coalition_type=coalition_type(principal.account, campaign),
         )
 
         def receipt(recorded: RecordedSale | None) -> Element:
@@ -64,6 +68,9 @@ async def record_activity(ctx: CallContext) -> Answer:
                 description,
                 sums,
                 item,
+                coalition_total(principal.account, campaign, sums, recorded.coalition_cumulative),
+                labels,
+                beyond,
             )
             return response("success", [receipt_element(principal, answer)])
 

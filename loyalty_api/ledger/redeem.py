@@ -7,11 +7,12 @@ so concurrent redemptions of one customer run one after the other and none can s
 
 from __future__ import annotations
 
+from loyalty_api.accounts.field_labels import receipt_labels
 from loyalty_api.campaigns.rewards import find_item, find_reward
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import Answer, CallContext
 from loyalty_api.ledger.entries import entry_campaign, entry_customer, read_entry_request
-from loyalty_api.ledger.receipt import Receipt, receipt_element
+from loyalty_api.ledger.receipt import Receipt, beyond_values, coalition_total, coalition_type, receipt_element
 from loyalty_api.ledger.redemption import plan_redemption
 from loyalty_api.ledger.rules import cents_text
 from loyalty_api.store.interface import WriteTx
@@ -26,6 +27,7 @@ async def redeem(ctx: CallContext) -> Answer:
     fields = ctx.fields
     principal = ctx.principal
     key, value, campaign_id, authorization, custom_fields = await read_entry_request(ctx)
+    labels = await receipt_labels(ctx.store, principal.account.pk)
 
     async def work(tx: WriteTx) -> Element:
         campaign = await entry_campaign(tx, principal, campaign_id)
@@ -66,7 +68,15 @@ async def redeem(ctx: CallContext) -> Answer:
         sums = appended.total if item is None else appended.item
         described = item if item is not None else reward
         description = authorization or (described.description if described is not None else campaign.name)
-        receipt = Receipt(campaign, CustomerCard.of(customer), appended.pk, now, -cost, None, description, sums, item)
+        account = principal.account
+        pool = coalition_type(account, campaign)
+        pooled = None if pool is None else await tx.coalition_cumulative(account.pk, customer.pk, pool)
+        coalition = coalition_total(account, campaign, sums, pooled)
+        card = CustomerCard.of(customer)
+        beyond = await beyond_values(tx, account.pk, "code", customer.code, labels)
+        receipt = Receipt(
+            campaign, card, appended.pk, now, -cost, None, description, sums, item, coalition, labels, beyond
+        )
         return response("success", [receipt_element(principal, receipt)])
 
     return await ctx.write_answer(work)

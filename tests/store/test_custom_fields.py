@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty_api.accounts.custom_fields import customer_field_labels
+from loyalty_api.accounts.field_labels import forget_labels, labels_of, receipt_labels
 from loyalty_api.store import Store, WriteTx
 from loyalty_api.store.models import CustomerMatch, CustomerQuery, FieldDefinition
 from loyalty_api.store.sql.db import ConstraintViolation
@@ -142,11 +142,12 @@ async def test_a_deleted_customer_keeps_their_values_and_gets_them_back(store: S
     assert (await store.search_customers(account.pk, query)).total == 1
 
 
-async def test_the_labels_of_the_customer_fields_are_read_once_per_call(store: Store) -> None:
+async def test_the_labels_of_the_customer_fields_are_kept_until_forgotten(store: Store) -> None:
     account = await make.account(store)
-    assert await customer_field_labels(store, account.pk) == {}
+    assert await receipt_labels(store, account.pk) == {}
     await _add(store, account.pk, MEMBER, STATUS, SHOE)
-    assert await customer_field_labels(store, account.pk) == {
-        "custom_field_2": "Marital Status",
-        "custom_field_25": "Member #",
-    }
+    assert await receipt_labels(store, account.pk) == {}  # kept: the definitions changed behind its back
+    forget_labels(store, account.pk)
+    labels = {"custom_field_2": "Marital Status", "custom_field_25": "Member #"}
+    assert await receipt_labels(store, account.pk) == labels
+    assert labels_of(await store.list_fields(account.pk, "customer")) == labels

@@ -87,7 +87,7 @@ async def test_the_first_sale_enrols_the_customer_and_the_next_does_not(store: S
 
 async def test_a_sale_answers_what_the_receipt_shows_of_its_customer(store: Store) -> None:
     world = await make.world(store)
-    profile = {
+    profile: dict[str, object] = {
         "phone": "555-0100",
         "email": "ann@example.com",
         "street1": "1 Main St",
@@ -95,7 +95,7 @@ async def test_a_sale_answers_what_the_receipt_shows_of_its_customer(store: Stor
         "custom_field_3": "gold",
         "custom_field_20": "last",
     }
-    ann = await make.customer(store, world.account.pk, "3000", first_name="Ann", **profile)
+    ann = await make.customer(store, world.account.pk, "3000", at=make.AT, first_name="Ann", **profile)
     recorded = await make.record(store, sale(world, 100, value="3000"))
     assert recorded is not None
     custom = {"custom_field_3": "gold", "custom_field_20": "last"}

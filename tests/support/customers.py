@@ -26,6 +26,7 @@ __all__ = [
     "add_sam",
     "codes",
     "customer_fields",
+    "customer_labels",
     "fixed_clock",
     "info",
     "new",
@@ -78,10 +79,25 @@ def codes(root: etree._Element) -> list[str]:
 
 
 def customer_fields(root: etree._Element) -> dict[str, str]:
-    """The customer's fields in an answer (its campaigns left out)."""
+    """The customer's fields in an answer (its campaigns left out): a numbered custom field's value is its
+    ``data`` (``<custom_field_3><label/><data/></custom_field_3>``)."""
     customer = root.find("customer")
     assert customer is not None, etree.tostring(root)
-    return {child.tag: child.text or "" for child in customer if child.tag != "campaigns"}
+    return {child.tag: _field_text(child) for child in customer if child.tag != "campaigns"}
+
+
+def customer_labels(root: etree._Element) -> dict[str, str]:
+    """The labels of the customer's numbered custom fields in an answer: ``custom_field_N`` -> label."""
+    customer = root.find("customer")
+    assert customer is not None, etree.tostring(root)
+    return {child.tag: child.findtext("label") or "" for child in customer if child.find("label") is not None}
+
+
+def _field_text(element: etree._Element) -> str:
+    if element.tag.startswith("custom_field_"):
+        assert [child.tag for child in element] == ["label", "data"], etree.tostring(element)
+        return element.findtext("data") or ""
+    return element.text or ""
 
 
 def production_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

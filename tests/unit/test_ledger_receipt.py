@@ -1,6 +1,6 @@
-"""The receipt document, as a property: for any campaign type, amount, balance, currency and item, ``receipt_element``
-builds the same tree, and so the same bytes in every output, as the first version (kept below as the reference,
-with the strftime and Decimal texts it used)."""
+"""The receipt document, as a property: for any campaign type, amount, balance, currency, item, agency, customer and
+coalition total, ``receipt_element`` builds the same tree, and so the same bytes in every output, as the reference
+below (written plainly, with the strftime and Decimal texts of the first version)."""
 
 from __future__ import annotations
 
@@ -78,10 +78,20 @@ def _reference(principal: Principal, receipt: Receipt) -> Element:
     )
     cumulative = _reference_units(campaign, receipt, receipt.sums.cumulative_cents, currency)
     transaction.append(Element("cumulative_balance", children=cumulative))
+    if principal.account.in_coalition:
+        assert receipt.coalition_cumulative_cents is not None
+        pooled = _reference_units(campaign, receipt, receipt.coalition_cumulative_cents, currency)
+        transaction.append(Element("coalition_cumulative_balance", children=pooled))
+    account = principal.account
+    if account.agency_id:
+        agency = [el("id", account.agency_id), el("name", account.agency_name), el("email", account.agency_email)]
+    else:
+        agency = [el("id", account.account_id), el("name", account.name), el("email", account.contact_email)]
     return Element(
         "receipt",
         children=[
             el("account_name", principal.account.name),
+            Element("agency", children=agency),
             Element(
                 "campaign",
                 children=[el("id", campaign.campaign_id), el("name", campaign.name), el("type", campaign.type)],
@@ -93,6 +103,10 @@ def _reference(principal: Principal, receipt: Receipt) -> Element:
                     el("card_number", customer.card_number),
                     el("first_name", customer.first_name),
                     el("last_name", customer.last_name),
+                    el("phone", customer.phone),
+                    el("email", customer.email),
+                    el("street1", customer.street1),
+                    el("custom_date", customer.custom_date),
                 ],
             ),
             Element("transaction", children=transaction),
@@ -103,13 +117,27 @@ def _reference(principal: Principal, receipt: Receipt) -> Element:
 @st.composite
 def _cases(draw: st.DrawFn) -> tuple[Principal, Receipt]:
     currency = draw(st.sampled_from([*GLYPHS, "usd", "Eur", "XXX", ""]))
-    account = Account(1, "acct", draw(_TEXT), currency, in_coalition=False, in_two_tier=False)
+    in_coalition = draw(st.booleans())
+    agency = draw(st.sampled_from(["", "loyaltygator"]))
+    account = Account(
+        1,
+        "acct",
+        draw(_TEXT),
+        currency,
+        in_coalition=in_coalition,
+        in_two_tier=False,
+        agency_id=agency,
+        agency_name=draw(_TEXT) if agency else "",
+        agency_email=draw(_TEXT) if agency else "",
+        contact_email=draw(_TEXT),
+    )
     principal = Principal(account, 1, "user", Role.ADMIN, None)
     kind = draw(st.sampled_from(CAMPAIGN_TYPES))
     campaign = Campaign(
         2, 1, draw(_TEXT), kind, draw(_TEXT), None, None, None, None, False, False, True, None, None, _WHEN, _WHEN
     )
-    customer = CustomerCard(3, draw(_TEXT), draw(_TEXT), draw(_TEXT), draw(_TEXT))
+    code, card, first, last, phone, email, street, date = (draw(_TEXT) for _ in range(8))
+    customer = CustomerCard(3, code, card, first, last, phone, email, street, date)
     item = draw(st.none() | st.builds(lambda pk: Reward(pk, 2, 1, "Widget", None, _WHEN, _WHEN), st.integers(1, 10**9)))
     at = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
     receipt = Receipt(
@@ -122,6 +150,7 @@ def _cases(draw: st.DrawFn) -> tuple[Principal, Receipt]:
         draw(_TEXT),
         LedgerSums(draw(_CENTS), draw(_CENTS)),
         item,
+        draw(_CENTS) if in_coalition else None,
     )
     return principal, receipt
 
