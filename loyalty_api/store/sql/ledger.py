@@ -8,6 +8,7 @@ by one call of its ``record_sale`` function (migration 0008: one round trip inst
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
@@ -104,16 +105,16 @@ class LedgerSql:
             else ""
         )
         # record_sale's customer, by each key: the receipt's columns, how many running-balance rows they have in the
-        # campaign (0: not enrolled yet) and the sums of those rows.  Parameters: campaign_pk, account_pk, key value.
-        self.sale_customer = {
-            key: q(
-                f"SELECT {_CARD_READ}, count(b.customer_pk),"
-                f" {whole('coalesce(sum(b.balance_cents), 0)')}, {whole('coalesce(sum(b.cumulative_cents), 0)')}"
-                " FROM customers c LEFT JOIN ledger_balances b ON b.customer_pk = c.pk AND b.campaign_pk = ?"
-                f" WHERE c.account_pk = ? AND c.{key} = ? GROUP BY c.pk"
-            )
-            for key in CUSTOMER_KEYS
-        }
+        # campaign (0: not enrolled yet) and the sums of those rows; ``sale_customer_pooled`` adds their cumulative
+        # balance in the coalition before the sale (``coalition_cumulative``'s sum).  Parameters: [campaign type,]
+        # campaign_pk, account_pk, key value.
+        pooled = (
+            f", (SELECT {whole('coalesce(sum(p.cumulative_cents), 0)')} FROM ledger_balances p"
+            " JOIN campaigns k ON k.pk = p.campaign_pk WHERE p.customer_pk = c.pk AND k.account_pk = c.account_pk"
+            " AND k.type = ? AND NOT k.coalition_opt_out)"
+        )
+        self.sale_customer = {key: q(_sale_customer(whole, key, "")) for key in CUSTOMER_KEYS}
+        self.sale_customer_pooled = {key: q(_sale_customer(whole, key, pooled)) for key in CUSTOMER_KEYS}
         # The customer's cumulative balance in the account's coalition: the sum over the campaigns of one type that
         # have not opted out.  Parameters: customer_pk, account_pk, campaign type.
         self.coalition_cumulative = q(
@@ -152,6 +153,15 @@ class LedgerSql:
 
 
 _CARD_COLUMNS: Final = 9 + len(NUMBERED_CUSTOM_FIELDS)
+
+
+def _sale_customer(whole: Callable[[str], str], key: str, pooled: str) -> str:
+    return (
+        f"SELECT {_CARD_READ}, count(b.customer_pk),"
+        f" {whole('coalesce(sum(b.balance_cents), 0)')}, {whole('coalesce(sum(b.cumulative_cents), 0)')}{pooled}"
+        " FROM customers c LEFT JOIN ledger_balances b ON b.customer_pk = c.pk AND b.campaign_pk = ?"
+        f" WHERE c.account_pk = ? AND c.{key} = ? GROUP BY c.pk"
+    )
 
 
 def customer_card(row: Row) -> CustomerCard:
@@ -242,12 +252,17 @@ class LedgerWrites:
         d = sql.d
         db = self._db
         account_pk = sale.account_pk
-        found = await db.one(sql.sale_customer[sale.customer_key], (sale.campaign_pk, account_pk, sale.customer_value))
+        pool = sale.coalition_type
+        key, value = sale.customer_key, sale.customer_value
+        if pool is None:
+            found = await db.one(sql.sale_customer[key], (sale.campaign_pk, account_pk, value))
+        else:
+            found = await db.one(sql.sale_customer_pooled[key], (pool, sale.campaign_pk, account_pk, value))
         if found is None:
             return None
         card = customer_card(found)
         customer_pk = card.pk
-        rows, balance, cumulative = found[_CARD_COLUMNS:]
+        rows, balance, cumulative = found[_CARD_COLUMNS : _CARD_COLUMNS + 3]
         campaign_pk, amount, product = sale.campaign_pk, sale.amount_cents, sale.service_product
         change = cumulative_change(amount, None)
         total = checked_sums(balance + amount, cumulative + change)  # refused before anything is written
@@ -275,9 +290,8 @@ class LedgerWrites:
         # The customer's balances cannot have changed since they were read: the sums after are those before plus
         # this entry.
         entry = AppendedEntry(int(entry_pk), item=LedgerSums(int(item[0]), int(item[1])), total=total)
-        coalition = None
-        if sale.coalition_type is not None:
-            coalition = await self.coalition_cumulative(account_pk, customer_pk, sale.coalition_type)
+        # The sale's campaign is one of the pooled ones: the coalition total after it is the one before plus it.
+        coalition = None if pool is None else int(found[_CARD_COLUMNS + 3]) + change
         return RecordedSale(card, entry, coalition)
 
     async def coalition_cumulative(self, account_pk: int, customer_pk: int, campaign_type: str) -> int:
