@@ -28,6 +28,7 @@ from loyalty_api.accounts.users import (
     set_disabled,
     set_role,
 )
+from loyalty_api.cli._campaigns import audit_json
 from loyalty_api.cli._common import echo_json, require_account, with_store
 from loyalty_api.store.interface import Store
 from loyalty_api.store.models import Role, User
@@ -181,6 +182,20 @@ def user_list(account_id: str) -> None:
         account = await require_account(store, account_id)
         for found in await store.list_users(account.pk):
             echo_json(_user_json(account_id, found))
+
+    asyncio.run(with_store(run))
+
+
+@user.command("history")
+@click.argument("user_name")
+@click.option("--account", "account_id", required=True)
+def user_history(user_name: str, account_id: str) -> None:
+    """The audit trail of USER_NAME (live or removed), one JSON object a line, oldest first (never a key or PIN)."""
+
+    async def run(store: Store) -> None:
+        account = await require_account(store, account_id)
+        for record in await store.user_history(account.pk, user_name):
+            echo_json(audit_json(record))
 
     asyncio.run(with_store(run))
 

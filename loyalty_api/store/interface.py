@@ -481,6 +481,10 @@ class Store(Protocol):
         """The account's user of that name (enabled or not); never its key."""
         ...
 
+    async def user_history(self, account_pk: int, user_name: str) -> list[AuditRecord]:
+        """The audit records of the account's users of that name (live or removed), oldest first."""
+        ...
+
     async def accounts_with_user(self, user_name: str) -> list[str]:
         """The ids of the accounts that have a user of that name: two at most (enough to tell one from several)."""
         ...

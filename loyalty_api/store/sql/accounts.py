@@ -7,10 +7,19 @@ from datetime import datetime
 from typing import Final
 
 from loyalty_api.store.interface import UserValues
-from loyalty_api.store.models import ACCOUNT_DETAIL_FIELDS, Account, AccountDetails, Login, Principal, Role, User
+from loyalty_api.store.models import (
+    ACCOUNT_DETAIL_FIELDS,
+    Account,
+    AccountDetails,
+    AuditRecord,
+    Login,
+    Principal,
+    Role,
+    User,
+)
 from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
-from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, ACCOUNT_WIDTH, account_from_row
+from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, ACCOUNT_WIDTH, account_from_row, audit_columns, audit_from_row
 
 __all__ = [
     "ACCOUNT_SETTABLE",
@@ -66,6 +75,10 @@ class AccountSql:
         self.delete_user = q("DELETE FROM users WHERE pk = ?")
         self.pin_holder = q("SELECT user_name FROM users WHERE account_pk = ? AND pin_digest = ?")
         self.campaign_ids = q("SELECT campaign_id FROM campaigns WHERE account_pk = ?")
+        self.user_history = q(
+            f"SELECT {audit_columns(d)} FROM audit au JOIN accounts a ON a.pk = au.account_pk"
+            " WHERE au.account_pk = ? AND au.entity = 'user' AND au.entity_id = ? ORDER BY au.pk"
+        )
         self._updates: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def update(self, table: str, names: tuple[str, ...]) -> str:
@@ -188,6 +201,11 @@ class AccountReads:
         sql = self._account_sql
         row = await self._reads.one(sql.user_by_name, (account_pk, user_name))
         return None if row is None else _user_from_row(sql.d, row)
+
+    async def user_history(self, account_pk: int, user_name: str) -> list[AuditRecord]:
+        sql = self._account_sql
+        rows = await self._reads.all(sql.user_history, (account_pk, user_name))
+        return [audit_from_row(sql.d, row) for row in rows]
 
     async def accounts_with_user(self, user_name: str) -> list[str]:
         rows = await self._reads.all(self._account_sql.accounts_of_user, (user_name,))
