@@ -28,6 +28,8 @@ async def user_info(ctx: CallContext) -> Element:
     if name != principal.user_name and principal.role is not Role.ADMIN:
         raise ApiError("permission_denied", user_id=principal.user_name, what="see other users")
     user = await ctx.store.get_user(principal.account.pk, name)
+    if user is None and name == principal.user_name:  # removed since the login was read (the login cache's time)
+        raise ApiError("no_valid_session")
     if user is None:
         raise ApiError("user_not_found", user_id=name)
     suppress = (ctx.fields.value("suppress_permissions") or "").lower() in _YES
