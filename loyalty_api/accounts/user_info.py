@@ -51,6 +51,9 @@ def _user_element(user: User, account: Account, *, with_permissions: bool) -> El
         el("user_id", user.user_name),
         el("user_first_name", user.first_name),
         el("user_last_name", user.last_name),
+        el("user_addtl_info", user.custom1),
+        el("user_language", user.language),
+        el("user_timezone", user.timezone),
         el("user_role", user.role.value),
         el("user_is_owner", yes_no(user.is_owner)),
     ]
