@@ -27,6 +27,7 @@ from typing import Final
 from loyalty_api.errors import ApiError
 from loyalty_api.store.interface import Store, UserValues, WriteTx
 from loyalty_api.store.models import Account, Change, NewAudit, Principal, Role, User, utc_now
+from loyalty_api.values import clipped
 
 __all__ = [
     "DETAIL_NAMES",
@@ -160,7 +161,8 @@ async def update_user(store: Store, account: Account, actor: Actor, user_name: s
             if key == "pin_digest":
                 if value or user.has_pin:
                     values[key] = value or None
-                    changes.append(Change("pin", "set" if user.has_pin else None, "changed" if value else None))
+                    new_pin = ("changed" if user.has_pin else "set") if value else None
+                    changes.append(Change("pin", "set" if user.has_pin else None, new_pin))
             elif (value or "") != getattr(user, key):
                 values[key] = value or ""
                 changes.append(Change(key, str(getattr(user, key)), value or ""))
@@ -321,7 +323,8 @@ async def _check_campaigns(tx: WriteTx, account: Account, actor: Actor, allowed:
     for campaign_id in sorted(allowed):
         mine = actor.allowed_campaigns
         if campaign_id not in live or (mine is not None and campaign_id not in mine):
-            raise UserChangeRefused(f"no campaign {campaign_id!r}", "campaign_not_found", campaign_id=campaign_id)
+            shown = clipped(campaign_id)
+            raise UserChangeRefused(f"no campaign {shown!r}", "campaign_not_found", campaign_id=shown)
 
 
 async def _check_pin(tx: WriteTx, account: Account, user_name: str, pin_digest: str | None) -> None:

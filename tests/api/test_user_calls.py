@@ -394,11 +394,13 @@ def test_administrators_keep_every_campaign(client: TestClient) -> None:
         ({"users": "ok,not-a-name"}, "parameter_invalid"),
         ({"users": ",".join(f"u{n}" for n in range(101))}, "parameter_invalid"),
         ({"campaign_id": "0000000000000000"}, "campaign_not_found"),
+        ({"campaign_id": "9" * 5000}, "campaign_not_found"),
     ],
 )
 def test_campaign_users_refuses_bad_fields(client: TestClient, fields: dict[str, str], code: str) -> None:
     base = {"type": "campaign_users", "action": "add", "campaign_id": POINTS, "users": "clerk1970"}
-    assert _code(client, {**base, **fields}) == code
+    root = call(client, {**base, **fields})
+    assert error_of(root)[0] == code and len(error_of(root)[1]) < 200
 
 
 def test_one_unknown_user_changes_nobody(client: TestClient) -> None:
@@ -411,3 +413,39 @@ def test_user_answers_hold_text_fields_as_sent(client: TestClient) -> None:
     root = call(client, {**NEW, "user_first_name": "Zoë & <Co>"})
     assert text_of(root, "user/user_id") == "till_9"
     assert _user(client, "till_9")["user_first_name"] == "Zoë & <Co>"
+
+
+def _history(settings: Settings, name: str) -> list[dict[str, Any]]:
+    lines = run_cli(settings, "user", "history", name, "--account", "greatwidgets").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_each_change_is_audited_with_its_author_and_values(client: TestClient, settings: Settings) -> None:
+    assert _code(client, NEW) == "success"
+    update = {"type": "user_update", "user_name": "till_9", "user_first_name": "Tia", "user_role": "M"}
+    assert _code(client, {**update, "user_PIN": "5555", "user_new_password": "ch4ng3dk3ych4ng3dk3y"}) == "success"
+    assert _code(client, {"type": "user_update", "user_name": "till_9", "user_last_name": "Nine"}) == "success"
+    fields = {"type": "campaign_users", "action": "add", "campaign_id": GIFTCARD, "users": "till_9"}
+    assert _code(client, fields) == "success"
+    assert _code(client, {"type": "user_delete", "user_name": "till_9"}, OWNER) == "success"
+    records = _history(settings, "till_9")
+    assert [(r["action"], r["user_id"], r["entity"]) for r in records] == [
+        ("create", "john1970", "user"),
+        ("update", "john1970", "user"),
+        ("update", "john1970", "user"),  # the same last name: recorded, with no changes
+        ("add_campaign", "john1970", "user"),
+        ("remove", "greatwidgets", "user"),
+    ]
+    changes = [{(c["field"], c["old"], c["new"]) for c in r["changes"]} for r in records]
+    assert ("role", None, "K") in changes[0] and ("pin", None, "set") in changes[0]
+    assert ("first_name", None, "Tilly") in changes[0]
+    assert changes[1] == {
+        ("role", "K", "M"),
+        ("first_name", "Tilly", "Tia"),
+        ("pin", "set", "changed"),
+        ("key", None, "changed"),
+    }
+    assert changes[2] == set()
+    old, new = ",".join(sorted((POINTS, EARNED))), ",".join(sorted((POINTS, EARNED, GIFTCARD)))
+    assert changes[3] == {("allowed_campaigns", old, new)}
+    assert changes[4] == {("removed", False, True)}
