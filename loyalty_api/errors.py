@@ -169,12 +169,31 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
         _spec(
             "user_not_found",
             "No user {user_id} in this account.",
-            "user_info with a user_name no user of the caller's account has.",
+            "user_info, user_update, user_delete or campaign_users with a user_name no live user of the caller's"
+            " account has.",
+        ),
+        _spec(
+            "user_exists",
+            "The user_name {user_id} is taken by another user of this account.",
+            "user_new with the name of a live user of the account (a removed user's name is free again).",
+        ),
+        _spec(
+            "user_pin_in_use",
+            "The user_PIN is in use by another user of this account.",
+            "user_new or user_update with the PIN of another live user of the account (the PIN is never shown).",
+        ),
+        _spec(
+            "user_change_refused",
+            "The user {user_id} {reason}; nothing was changed.",
+            "user_update, user_delete or campaign_users would remove, demote or limit the account's owner, give the"
+            " owner a key from another user, remove or demote the last enabled administrator, or take a campaign from"
+            " an administrator.",
         ),
         _spec(
             "permission_denied",
             "The user {user_id} may not {what}.",
-            "The user's role does not allow the call on a campaign the user can see.",
+            "The user's role does not allow the call on a campaign the user can see; or a user call by a"
+            " non-administrator, or one that would give a role or campaigns above the caller's own.",
         ),
         _spec(
             "internal_error",

@@ -1,9 +1,10 @@
 """What each role may do: the role sets the calls' checks use, and the list ``user_info`` answers from them.
 
-Administrators (``A``) may do everything, managers (``M``) everything but create and delete campaigns, clerks (``K``)
-record customers and transactions only (``docs/security.md``).  The calls check :data:`ADMINS` and :data:`MANAGERS`
-(``campaigns/access.py`` names them for the campaign calls); :data:`PERMISSIONS` names each check after the calls it
-guards, and a test holds every name to what the calls really allow.
+Administrators (``A``) may do everything, managers (``M``) everything but create and delete campaigns, define custom
+fields and manage users, clerks (``K``) record customers and transactions only (``docs/security.md``).  The calls
+check :data:`ADMINS` and :data:`MANAGERS` (``campaigns/access.py`` names them for the campaign calls);
+:data:`PERMISSIONS` names each check after the calls it guards, and a test holds every name to what the calls really
+allow.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PERMISSIONS: Final[tuple[tuple[str, frozenset[Role]], ...]] = (
     ("redeem", EVERYONE),
     ("transaction_delete", MANAGERS),
     ("manage_fields", ADMINS),  # add, change and delete custom field definitions (listing them: everyone)
+    ("manage_users", ADMINS),  # user_new, user_update, user_delete, users_list, campaign_users
 )
 
 

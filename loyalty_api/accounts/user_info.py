@@ -17,7 +17,7 @@ from loyalty_api.store.models import Account, Role, User
 from loyalty_api.values import yes_no
 from renderers import Element, el, node, response
 
-__all__ = ["user_info", "user_login"]
+__all__ = ["allowed_campaigns_element", "permissions_element", "user_info", "user_login"]
 
 _YES: Final = frozenset({"yes", "y", "true", "1"})
 
@@ -28,6 +28,8 @@ async def user_info(ctx: CallContext) -> Element:
     if name != principal.user_name and principal.role is not Role.ADMIN:
         raise ApiError("permission_denied", user_id=principal.user_name, what="see other users")
     user = await ctx.store.get_user(principal.account.pk, name)
+    if user is None and name == principal.user_name:  # removed since the login was read (the login cache's time)
+        raise ApiError("no_valid_session")
     if user is None:
         raise ApiError("user_not_found", user_id=name)
     suppress = (ctx.fields.value("suppress_permissions") or "").lower() in _YES
@@ -49,21 +51,28 @@ def _user_element(user: User, account: Account, *, with_permissions: bool) -> El
         el("user_id", user.user_name),
         el("user_first_name", user.first_name),
         el("user_last_name", user.last_name),
+        el("user_addtl_info", user.custom1),
+        el("user_language", user.language),
+        el("user_timezone", user.timezone),
         el("user_role", user.role.value),
         el("user_is_owner", yes_no(user.is_owner)),
     ]
     if with_permissions:
-        flags = [el(name, yes_no(allowed)) for name, allowed in permissions_of(user.role)]
-        children.append(node("user_permissions", flags))
+        children.append(permissions_element(user.role))
     children += [
-        _allowed_campaigns(user),
+        allowed_campaigns_element(user),
         el("account_coalition", yes_no(account.in_coalition)),
         el("account_c2t", yes_no(account.in_two_tier)),
     ]
     return node("user", children)
 
 
-def _allowed_campaigns(user: User) -> Element:
+def permissions_element(role: Role) -> Element:
+    """``<user_permissions>``: each permission's name, ``Y`` or ``N``."""
+    return node("user_permissions", [el(name, yes_no(allowed)) for name, allowed in permissions_of(role)])
+
+
+def allowed_campaigns_element(user: User) -> Element:
     """``status`` all, none or some, and the ids (a list, empty unless some)."""
     allowed = user.allowed_campaigns
     ids = [] if allowed is None else sorted(allowed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from loyalty_api.accounts import account_info, user_info
+from loyalty_api.accounts import account_info, user_calls, user_info, users_list
 from loyalty_api.campaigns import (
     buyx_items,
     campaign_deactivate,
@@ -43,6 +43,12 @@ CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("account_info", None): account_info.account_info,
     ("user_info", None): user_info.user_info,
     ("user_login", None): user_info.user_login,
+    ("user_new", None): user_calls.user_new,
+    ("user_update", None): user_calls.user_update,
+    ("user_delete", None): user_calls.user_delete,
+    ("users_list", None): users_list.users_list,
+    ("campaign_users", "add"): user_calls.campaign_users,
+    ("campaign_users", "remove"): user_calls.campaign_users,
     ("campaign_update", "campaign"): campaign_update.campaign_update,
     ("campaign_new", "campaign"): campaign_new.campaign_new,
     ("campaign_delete", "campaign"): campaign_delete.campaign_delete,

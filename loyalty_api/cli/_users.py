@@ -18,7 +18,17 @@ from typing import Final
 import click
 
 from loyalty_api.accounts.auth import MIN_KEY_LENGTH, generate_key, key_digest
-from loyalty_api.accounts.users import UserChangeRefused, remove_user, rotate_key, set_disabled, set_role
+from loyalty_api.accounts.users import (
+    Actor,
+    NewUser,
+    UserChangeRefused,
+    create_user,
+    remove_user,
+    rotate_key,
+    set_disabled,
+    set_role,
+)
+from loyalty_api.cli._campaigns import audit_json
 from loyalty_api.cli._common import echo_json, require_account, with_store
 from loyalty_api.store.interface import Store
 from loyalty_api.store.models import Role, User
@@ -56,8 +66,16 @@ def user() -> None:
 @click.option("--role", type=_ROLE, required=True, help=_ROLE_HELP)
 @click.option("--campaigns", default="all", show_default=True, help=_CAMPAIGNS_HELP)
 @_key_options
+@_by_option
 def user_add(
-    user_name: str, account_id: str, role: str, campaigns: str, key_stdin: bool, prompt_key: bool, password: str | None
+    user_name: str,
+    account_id: str,
+    role: str,
+    campaigns: str,
+    key_stdin: bool,
+    prompt_key: bool,
+    password: str | None,
+    by: str,
 ) -> None:
     """Create the user USER_NAME; a generated key is printed once."""
     if not _USER_NAME.fullmatch(user_name):
@@ -69,9 +87,8 @@ def user_add(
 
     async def run(store: Store) -> None:
         found = await require_account(store, account_id)
-        if await _user(store, found.pk, user_name) is not None:
-            raise click.ClickException(f"the user {user_name!r} exists already in {account_id!r}")
-        await store.add_user(found.pk, user_name, chosen.value, allowed, key_digest(account_id, user_name, key))
+        new = NewUser(user_name, chosen, allowed, key_digest(account_id, user_name, key))
+        await _refused_as_click(create_user(store, found, Actor(by), new))
         shown: dict[str, object] = {
             "account_id": account_id,
             "user_id": user_name,
@@ -165,6 +182,20 @@ def user_list(account_id: str) -> None:
         account = await require_account(store, account_id)
         for found in await store.list_users(account.pk):
             echo_json(_user_json(account_id, found))
+
+    asyncio.run(with_store(run))
+
+
+@user.command("history")
+@click.argument("user_name")
+@click.option("--account", "account_id", required=True)
+def user_history(user_name: str, account_id: str) -> None:
+    """The audit trail of USER_NAME (live or removed), one JSON object a line, oldest first (never a key or PIN)."""
+
+    async def run(store: Store) -> None:
+        account = await require_account(store, account_id)
+        for record in await store.user_history(account.pk, user_name):
+            echo_json(audit_json(record))
 
     asyncio.run(with_store(run))
 

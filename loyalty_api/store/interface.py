@@ -95,7 +95,8 @@ NEW_CAMPAIGN_COLUMNS: Final = UPDATABLE_CAMPAIGN_COLUMNS | {"campaign_id", "type
 # Column values of a reward update: level (int), description (str), identifier (str | None).
 RewardValues = Mapping[str, object]
 
-# Column values of a user update: role (a Role), allowed_campaigns (frozenset[str] | None), key_digest, disabled.
+# Column values of a user update: role (a Role), allowed_campaigns (frozenset[str] | None), key_digest, disabled,
+# and the texts first_name, last_name, custom1, language, timezone, pin_digest (None: no PIN).
 UserValues = Mapping[str, object]
 
 # Column values of a customer insert or update: a CUSTOMER_WRITABLE_COLUMNS name -> str | bool | None.
@@ -212,7 +213,28 @@ class WriteTx(Protocol):
         ...
 
     async def update_user(self, user_pk: int, values: UserValues) -> None:
-        """Set some of ``role``, ``allowed_campaigns``, ``key_digest``, ``disabled``."""
+        """Set some of ``role``, ``allowed_campaigns``, ``key_digest``, ``disabled`` and the details."""
+        ...
+
+    async def insert_user(
+        self,
+        account_pk: int,
+        user_name: str,
+        role: str,
+        allowed_campaigns: frozenset[str] | None,
+        key_digest: str,
+        at: datetime,
+        details: UserValues | None = None,
+    ) -> Principal:
+        """A new user of the account (call :meth:`user_for_update` first: it orders the account's user changes)."""
+        ...
+
+    async def user_with_pin(self, account_pk: int, pin_digest: str) -> str | None:
+        """The name of the account's live user whose PIN has that digest, if any."""
+        ...
+
+    async def account_campaign_ids(self, account_pk: int) -> set[str]:
+        """The ids of the account's live campaigns (active or deactivated)."""
         ...
 
     async def archive_user(self, user_pk: int, by: str, at: datetime) -> None:
@@ -457,6 +479,10 @@ class Store(Protocol):
 
     async def get_user(self, account_pk: int, user_name: str) -> User | None:
         """The account's user of that name (enabled or not); never its key."""
+        ...
+
+    async def user_history(self, account_pk: int, user_name: str) -> list[AuditRecord]:
+        """The audit records of the account's users of that name (live or removed), oldest first."""
         ...
 
     async def accounts_with_user(self, user_name: str) -> list[str]:

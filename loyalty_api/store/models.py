@@ -157,6 +157,10 @@ class User:
     is_owner: bool = False  # the account's owner: user_id the account id, an administrator who always stays
     first_name: str = ""
     last_name: str = ""
+    custom1: str = ""  # user_custom1, answered as user_addtl_info (the legacy "Location")
+    language: str = ""
+    timezone: str = ""  # an IANA name, or empty
+    has_pin: bool = False  # whether a user_PIN is set (only its digest is stored, and it is not here)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,12 @@ def _internal_error(client: TestClient, settings: Settings) -> httpx.Response:
     return reply
 
 
+def _user_pin_in_use(client: TestClient, _settings: Settings) -> httpx.Response:
+    first = client.post("/api.php", data=_customer_call("user_new", user_name="pin1", user_role="K", user_PIN="2468"))
+    assert xml_of(first.content).get("status") == "success"
+    return client.post("/api.php", data=_customer_call("user_new", user_name="pin2", user_role="K", user_PIN="2468"))
+
+
 def _store_unavailable(client: TestClient, settings: Settings) -> httpx.Response:
     """Another process holds the write lock longer than the busy timeout."""
     impatient = Settings(database_url=settings.database_url, sqlite_busy_timeout_ms=50)
@@ -224,6 +230,13 @@ TRIGGERS: Final[dict[str, Trigger]] = {
     ),
     "too_many_fields": _too_many_fields,
     "user_not_found": lambda c, _s: c.post("/api.php", data=_fields(type="user_info", user_name="nobody")),
+    "user_exists": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("user_new", user_name="mgr1970", user_role="K")
+    ),
+    "user_pin_in_use": _user_pin_in_use,
+    "user_change_refused": lambda c, _s: c.post(
+        "/api.php", data=_customer_call("user_delete", user_name="greatwidgets")
+    ),
     "internal_error": _internal_error,
     "store_unavailable": _store_unavailable,
     "query_timeout": _query_timeout,

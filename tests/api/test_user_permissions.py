@@ -34,6 +34,7 @@ GUARDED: Final[dict[str, dict[str, str]]] = {
     "redeem": {"type": "redeem", "campaign_id": POINTS, "code": JANE, "custom_points_redeem": "1"},
     "transaction_delete": {"type": "transaction_delete", "campaign_id": POINTS, "code": JANE, "transaction_id": "1"},
     "manage_fields": {"type": "manage_fields", "action": "add", "custom_field_30_label": "P"},
+    "manage_users": {"type": "users_list"},
 }
 
 

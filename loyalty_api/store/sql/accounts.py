@@ -7,12 +7,30 @@ from datetime import datetime
 from typing import Final
 
 from loyalty_api.store.interface import UserValues
-from loyalty_api.store.models import ACCOUNT_DETAIL_FIELDS, Account, AccountDetails, Login, Principal, Role, User
+from loyalty_api.store.models import (
+    ACCOUNT_DETAIL_FIELDS,
+    Account,
+    AccountDetails,
+    AuditRecord,
+    Login,
+    Principal,
+    Role,
+    User,
+)
 from loyalty_api.store.sql.db import Db, ReadDb, Row
 from loyalty_api.store.sql.dialect import Dialect
-from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, ACCOUNT_WIDTH, account_from_row
+from loyalty_api.store.sql.rows import ACCOUNT_COLUMNS, ACCOUNT_WIDTH, account_from_row, audit_columns, audit_from_row
 
-__all__ = ["ACCOUNT_SETTABLE", "NO_KEY", "AccountReads", "AccountSql", "AccountWrites", "allowed_set", "allowed_text"]
+__all__ = [
+    "ACCOUNT_SETTABLE",
+    "NO_KEY",
+    "USER_DETAIL_COLUMNS",
+    "AccountReads",
+    "AccountSql",
+    "AccountWrites",
+    "allowed_set",
+    "allowed_text",
+]
 
 
 class AccountSql:
@@ -55,6 +73,12 @@ class AccountSql:
             " WHERE pk = ?"
         )
         self.delete_user = q("DELETE FROM users WHERE pk = ?")
+        self.pin_holder = q("SELECT user_name FROM users WHERE account_pk = ? AND pin_digest = ?")
+        self.campaign_ids = q("SELECT campaign_id FROM campaigns WHERE account_pk = ?")
+        self.user_history = q(
+            f"SELECT {audit_columns(d)} FROM audit au JOIN accounts a ON a.pk = au.account_pk"
+            " WHERE au.account_pk = ? AND au.entity = 'user' AND au.entity_id = ? ORDER BY au.pk"
+        )
         self._updates: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def update(self, table: str, names: tuple[str, ...]) -> str:
@@ -68,15 +92,19 @@ class AccountSql:
 
 
 _USER_COLUMNS: Final = (
-    "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at, is_owner, first_name, last_name"
+    "pk, account_pk, user_name, role, allowed_campaigns, disabled, created_at, is_owner, first_name, last_name,"
+    " custom1, language, timezone, pin_digest IS NOT NULL"
 )
 _USER_ROW: Final = (
     "pk, account_pk, user_name, role, allowed_campaigns, key_digest, first_name, last_name, created_at, disabled,"
-    " is_owner"
+    " is_owner, custom1, language, timezone, pin_digest"
 )
 # Seed of the lock that orders the changes of one account's users (Db.lock).
 _USERS_LOCK: Final = 13
-_USER_UPDATE_COLUMNS: Final = frozenset({"role", "allowed_campaigns", "key_digest", "disabled"})
+#: The user columns a change may set besides role, allowed_campaigns, key_digest and disabled (text, or None for
+#: pin_digest: no PIN).
+USER_DETAIL_COLUMNS: Final = ("first_name", "last_name", "custom1", "language", "timezone", "pin_digest")
+_USER_UPDATE_COLUMNS: Final = frozenset({"role", "allowed_campaigns", "key_digest", "disabled", *USER_DETAIL_COLUMNS})
 #: The account columns the operator may set (``loyalty-api account set``).
 ACCOUNT_SETTABLE: Final = frozenset(
     {
@@ -103,7 +131,8 @@ def allowed_text(allowed: frozenset[str] | None) -> str | None:
 
 
 def _user_from_row(d: Dialect, row: Row) -> User:
-    pk, account_pk, user_name, role, allowed, disabled, created, owner, first_name, last_name = row
+    pk, account_pk, user_name, role, allowed, disabled, created, owner, first_name, last_name = row[:10]
+    custom1, language, timezone, has_pin = row[10:]
     return User(
         int(pk),
         int(account_pk),
@@ -115,6 +144,10 @@ def _user_from_row(d: Dialect, row: Row) -> User:
         bool(owner),
         str(first_name),
         str(last_name),
+        str(custom1),
+        str(language),
+        str(timezone),
+        bool(has_pin),
     )
 
 
@@ -168,6 +201,11 @@ class AccountReads:
         sql = self._account_sql
         row = await self._reads.one(sql.user_by_name, (account_pk, user_name))
         return None if row is None else _user_from_row(sql.d, row)
+
+    async def user_history(self, account_pk: int, user_name: str) -> list[AuditRecord]:
+        sql = self._account_sql
+        rows = await self._reads.all(sql.user_history, (account_pk, user_name))
+        return [audit_from_row(sql.d, row) for row in rows]
 
     async def accounts_with_user(self, user_name: str) -> list[str]:
         rows = await self._reads.all(self._account_sql.accounts_of_user, (user_name,))
@@ -231,12 +269,16 @@ class AccountWrites:
         allowed_campaigns: frozenset[str] | None,
         key_digest: str,
         at: datetime,
+        details: UserValues | None = None,
     ) -> Principal:
+        """A new user; ``details`` sets some of :data:`USER_DETAIL_COLUMNS` too."""
         sql = self._account_sql
         allowed = allowed_text(allowed_campaigns)
         user_pk = await self._db.value(
             sql.insert_user, (account_pk, user_name, role, allowed, key_digest, sql.d.at(at), sql.d.value(False))
         )
+        if details:
+            await self.update_user(int(user_pk), details)
         account_row = await self._db.one(sql.by_pk, (account_pk,))
         assert account_row is not None
         return Principal(account_from_row(account_row), int(user_pk), user_name, Role(role), allowed_campaigns)
@@ -246,6 +288,13 @@ class AccountWrites:
         await self._db.lock(_USERS_LOCK, str(account_pk))
         row = await self._db.one(sql.user_for_update, (account_pk, user_name))
         return None if row is None else _user_from_row(sql.d, row)
+
+    async def user_with_pin(self, account_pk: int, pin_digest: str) -> str | None:
+        row = await self._db.one(self._account_sql.pin_holder, (account_pk, pin_digest))
+        return None if row is None else str(row[0])
+
+    async def account_campaign_ids(self, account_pk: int) -> set[str]:
+        return {str(row[0]) for row in await self._db.all(self._account_sql.campaign_ids, (account_pk,))}
 
     async def enabled_administrators(self, account_pk: int) -> int:
         return int(await self._db.value(self._account_sql.administrators, (account_pk,)))
