@@ -172,6 +172,21 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "user_info with a user_name no user of the caller's account has.",
         ),
         _spec(
+            "token_invalid",
+            "The time token is not one this server made for this account.",
+            "validate_time_token of a token made for another account, under a secret no longer accepted, or forged.",
+        ),
+        _spec(
+            "token_expired",
+            "The time token has expired; generate a new one.",
+            "validate_time_token after the token's token_interval has passed.",
+        ),
+        _spec(
+            "time_tokens_off",
+            "Time tokens are off on this server: its operator has not set LOYALTY_TOKEN_SECRET.",
+            "generate_time_token or validate_time_token on a server without a token secret.",
+        ),
+        _spec(
             "permission_denied",
             "The user {user_id} may not {what}.",
             "The user's role does not allow the call on a campaign the user can see.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from loyalty_api.accounts import account_info, account_update, user_info
+from loyalty_api.accounts import account_info, account_update, time_tokens, user_info
 from loyalty_api.campaigns import (
     buyx_items,
     campaign_deactivate,
@@ -42,6 +42,8 @@ __all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "IDEMPOTENT", "is_idempo
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("account_info", None): account_info.account_info,
     ("account_update", None): account_update.account_update,
+    ("generate_time_token", None): time_tokens.generate_time_token,
+    ("validate_time_token", None): time_tokens.validate_time_token,
     ("user_info", None): user_info.user_info,
     ("user_login", None): user_info.user_login,
     ("campaign_update", "campaign"): campaign_update.campaign_update,
