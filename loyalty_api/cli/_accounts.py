@@ -103,8 +103,7 @@ def account_set(account_id: str, by: str, **options: str | bool | None) -> None:
     async def run(store: Store) -> None:
         found = await require_account(store, account_id)
         changed = await change_account(store, found.pk, values, by)
-        if changed is None:
-            raise click.ClickException(f"no account {account_id!r}")
+        assert changed is not None  # no command removes an account
         echo_json(_details_json(changed.details))
 
     asyncio.run(with_store(run))
