@@ -188,6 +188,7 @@ ISO_4217: Final[frozenset[str]] = frozenset(
         "USD",
         "UYU",
         "UZS",
+        "VED",
         "VES",
         "VND",
         "VUV",
