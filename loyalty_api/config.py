@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["Settings"]
+__all__ = ["MIN_TOKEN_SECRET_LENGTH", "Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///loyalty.db"
+#: The shortest secret of time tokens (``LOYALTY_TOKEN_SECRET``): 32 characters, e.g. 16 random bytes in hex.
+MIN_TOKEN_SECRET_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,10 @@ class Settings:
     body_min_rate: int = 1024
     max_connections: int = 1000
     keep_alive_seconds: int = 5
+    # The secret time tokens are signed with, and the one before it, still accepted (accounts/time_tokens.py);
+    # blank: time tokens are off.
+    token_secret: str = field(default="", repr=False)
+    token_secret_previous: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +64,7 @@ class Settings:
             body_min_rate=_positive(env, "LOYALTY_BODY_MIN_RATE", 1024),
             max_connections=_positive(env, "LOYALTY_MAX_CONNECTIONS", _default_max_connections()),
             keep_alive_seconds=_positive(env, "LOYALTY_KEEP_ALIVE_SECONDS", 5),
+            **_token_secrets(env),
         )
 
 
@@ -107,3 +114,16 @@ def _idempotency_hours(env: Mapping[str, str]) -> int:
     if hours < 24:
         raise ValueError(f"LOYALTY_IDEMPOTENCY_HOURS must be at least 24, not {hours}")
     return hours
+
+
+def _token_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """``LOYALTY_TOKEN_SECRET`` and ``LOYALTY_TOKEN_SECRET_PREVIOUS``: each blank or at least
+    ``MIN_TOKEN_SECRET_LENGTH`` characters, and no previous secret without a current one."""
+    secret = (env.get("LOYALTY_TOKEN_SECRET") or "").strip()
+    previous = (env.get("LOYALTY_TOKEN_SECRET_PREVIOUS") or "").strip()
+    for name, value in (("LOYALTY_TOKEN_SECRET", secret), ("LOYALTY_TOKEN_SECRET_PREVIOUS", previous)):
+        if value and len(value) < MIN_TOKEN_SECRET_LENGTH:
+            raise ValueError(f"{name} must have at least {MIN_TOKEN_SECRET_LENGTH} characters")
+    if previous and not secret:
+        raise ValueError("LOYALTY_TOKEN_SECRET_PREVIOUS is set without LOYALTY_TOKEN_SECRET")
+    return {"token_secret": secret, "token_secret_previous": previous}

@@ -190,10 +190,26 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             " an administrator.",
         ),
         _spec(
+            "token_invalid",
+            "The time token is not one this server made for this account.",
+            "validate_time_token of a token made for another account, under a secret no longer accepted, or forged.",
+        ),
+        _spec(
+            "token_expired",
+            "The time token has expired; generate a new one.",
+            "validate_time_token after the token's token_interval has passed.",
+        ),
+        _spec(
+            "time_tokens_off",
+            "Time tokens are off on this server: its operator has not set LOYALTY_TOKEN_SECRET.",
+            "generate_time_token or validate_time_token on a server without a token secret.",
+        ),
+        _spec(
             "permission_denied",
             "The user {user_id} may not {what}.",
-            "The user's role does not allow the call on a campaign the user can see; or a user call by a"
-            " non-administrator, or one that would give a role or campaigns above the caller's own.",
+            "The user's role does not allow the call on a campaign the user can see; or a user call or"
+            " account_update by a non-administrator, or one that would give a role or campaigns above the caller's"
+            " own.",
         ),
         _spec(
             "internal_error",

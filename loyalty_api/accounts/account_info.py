@@ -19,7 +19,7 @@ from loyalty_api.store.models import ACCOUNT_DETAIL_FIELDS, AccountDetails
 from loyalty_api.values import yes_no
 from renderers import Element, el, node, response
 
-__all__ = ["account_info", "local_time_text"]
+__all__ = ["account_element", "account_info", "local_time_text"]
 
 # The details account_info shows, in the legacy order (client_email is kept for receipts and reports, not shown);
 # biz_online comes after biz_locations.
@@ -31,10 +31,11 @@ async def account_info(ctx: CallContext) -> Element:
     details = await ctx.store.account_details(ctx.principal.account.pk)
     if details is None:  # the account went away since the login (an operator removed it)
         raise ApiError("no_valid_session")
-    return response("success", [_account_element(details)])
+    return response("success", [account_element(details)])
 
 
-def _account_element(details: AccountDetails) -> Element:
+def account_element(details: AccountDetails) -> Element:
+    """``<account>`` as ``account_info`` answers it (``account_update`` too)."""
     account = details.account
     values = details.details
     children = [el("account_id", account.account_id), el("biz_name", account.name)]

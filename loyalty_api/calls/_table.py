@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from loyalty_api.accounts import account_info, user_calls, user_info, users_list
+from loyalty_api.accounts import account_info, account_update, time_tokens, user_calls, user_info, users_list
 from loyalty_api.campaigns import (
     buyx_items,
     campaign_deactivate,
@@ -41,6 +41,9 @@ __all__ = ["ACTION_FIELDS", "CALLS", "DEFAULT_ACTIONS", "IDEMPOTENT", "is_idempo
 # (type, action); action None for calls that take no action.
 CALLS: Final[Mapping[tuple[str, str | None], Handler]] = {
     ("account_info", None): account_info.account_info,
+    ("account_update", None): account_update.account_update,
+    ("generate_time_token", None): time_tokens.generate_time_token,
+    ("validate_time_token", None): time_tokens.validate_time_token,
     ("user_info", None): user_info.user_info,
     ("user_login", None): user_info.user_login,
     ("user_new", None): user_calls.user_new,

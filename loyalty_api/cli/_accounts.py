@@ -1,23 +1,25 @@
-"""Operator commands on merchant accounts: add one (with its owner), set its details, show them."""
+"""Operator commands on merchant accounts: add one (with its owner), set its details, show them, their history."""
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import re
 from typing import Final
 
 import click
 
+from loyalty_api.accounts.account_settings import change_account, setting_value
 from loyalty_api.accounts.auth import generate_key, key_digest
+from loyalty_api.cli._campaigns import audit_json
 from loyalty_api.cli._common import echo_json, require_account, with_store
+from loyalty_api.errors import ApiError
 from loyalty_api.store.interface import Store
 from loyalty_api.store.models import ACCOUNT_DETAIL_FIELDS, AccountDetails
 
 __all__ = ["account"]
 
 _ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_CURRENCY: Final = re.compile(r"[A-Z]{3}")
-_DETAIL_LIMIT: Final = 255
 
 
 @click.group()
@@ -36,15 +38,15 @@ def account_add(account_id: str, name: str, currency: str, coalition: bool, two_
     once."""
     if not _ACCOUNT_ID.fullmatch(account_id):
         raise click.BadParameter("letters, digits, '_', '.', '-'; 1 to 64 characters", param_hint="ACCOUNT_ID")
-    if not _CURRENCY.fullmatch(currency.upper()):
-        raise click.BadParameter("three letters", param_hint="--currency")
+    name = str(_checked("name", name, "name"))
+    currency = str(_checked("currency", currency, "currency"))
     key = generate_key()
 
     async def run(store: Store) -> None:
         if await store.get_account(account_id) is not None:
             raise click.ClickException(f"the account {account_id!r} exists already")
         owner = key_digest(account_id, account_id, key)
-        created = await store.add_account(account_id, name.strip(), currency.upper(), coalition, two_tier, owner)
+        created = await store.add_account(account_id, name, currency, coalition, two_tier, owner)
         echo_json(
             {
                 "account_id": created.account_id,
@@ -81,36 +83,41 @@ def _detail_options(command: click.decorators.FC) -> click.decorators.FC:
     default=None,
     help="XML answers leave & unescaped, as the legacy server did (for clients that replace it themselves).",
 )
+@click.option(
+    "--by", default=getpass.getuser, show_default="the system user", help="Who changes it, for the audit trail."
+)
 @_detail_options
-def account_set(account_id: str, **options: str | bool | None) -> None:
-    """Change what account_info shows of ACCOUNT_ID, its agency, time zone and XML compatibility."""
+def account_set(account_id: str, by: str, **options: str | bool | None) -> None:
+    """Change what account_info shows of ACCOUNT_ID, its agency, time zone and XML compatibility (the rules of
+    account_update; audited)."""
     columns = {"coalition": "in_coalition", "two_tier": "in_two_tier"}
-    values: dict[str, object] = {}
+    values: dict[str, str | bool] = {}
     for option, value in options.items():
         if value is None:
             continue
-        if isinstance(value, str):
-            value = value.strip()
-            if len(value) > _DETAIL_LIMIT:
-                raise click.BadParameter(f"at most {_DETAIL_LIMIT} characters", param_hint=f"--{option}")
-        values[columns.get(option, option)] = value
-    currency = values.get("currency")
-    if isinstance(currency, str):
-        if not _CURRENCY.fullmatch(currency.upper()):
-            raise click.BadParameter("three letters", param_hint="--currency")
-        values["currency"] = currency.upper()
-    timezone = values.get("timezone")
-    if isinstance(timezone, str):
-        _check_timezone(timezone)
+        column = columns.get(option, option)
+        values[column] = _checked(column, value, option)
     if not values:
         raise click.UsageError("nothing to set: give at least one option")
 
     async def run(store: Store) -> None:
         found = await require_account(store, account_id)
-        await store.set_account(found.pk, values)
-        details = await store.account_details(found.pk)
-        assert details is not None
-        echo_json(_details_json(details))
+        changed = await change_account(store, found.pk, values, by)
+        assert changed is not None  # no command removes an account
+        echo_json(_details_json(changed.details))
+
+    asyncio.run(with_store(run))
+
+
+@account.command("history")
+@click.argument("account_id")
+def account_history(account_id: str) -> None:
+    """Print the audit trail of the account's settings and users, one JSON object a line, oldest first."""
+
+    async def run(store: Store) -> None:
+        found = await require_account(store, account_id)
+        for record in await store.account_history(found.pk):
+            echo_json(audit_json(record))
 
     asyncio.run(with_store(run))
 
@@ -147,10 +154,9 @@ def _details_json(details: AccountDetails) -> dict[str, object]:
     }
 
 
-def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+def _checked(column: str, value: str | bool, option: str) -> str | bool:
+    """The value under the rules account_update applies (accounts/account_settings.py), or the option's error."""
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"not a time zone: {name!r}", param_hint="--timezone") from None
+        return setting_value(column, value, option)
+    except ApiError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{option}") from None

@@ -201,7 +201,16 @@ class WriteTx(Protocol):
         entries is no longer in the account."""
         ...
 
-    # --- users (docs/security.md) ---------------------------------------------------------------
+    # --- accounts and users (docs/accounts.md, docs/security.md) ---------------------------------
+
+    async def account_for_update(self, account_pk: int) -> AccountDetails | None:
+        """The account as ``account_info`` shows it, locked against other changes of it until the transaction
+        ends."""
+        ...
+
+    async def update_account(self, account_pk: int, values: Mapping[str, object]) -> None:
+        """Set some of the account's columns (``store.sql.accounts.ACCOUNT_SETTABLE``)."""
+        ...
 
     async def user_for_update(self, account_pk: int, user_name: str) -> User | None:
         """The account's user of that name (enabled or not), locked until the transaction ends; until then no other
@@ -508,6 +517,10 @@ class Store(Protocol):
 
     async def account_details(self, account_pk: int) -> AccountDetails | None:
         """The account as ``account_info`` shows it."""
+        ...
+
+    async def account_history(self, account_pk: int) -> list[AuditRecord]:
+        """The audit records of the account's settings and of its users, oldest first."""
         ...
 
     async def add_user(

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from loyalty_api.accounts.throttle import LoginThrottle
 from loyalty_api.config import Settings
+from loyalty_api.handler.context import TokenKeys
 from loyalty_api.store import Store, StoreUnavailable, create_store
 from loyalty_api.web.endpoint import ApiEndpoint
 
@@ -36,7 +37,10 @@ class LoyaltyApp:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         throttle = LoginThrottle(settings.login_failure_limit, settings.login_failure_window_seconds)
-        self.api = ApiEndpoint(store, settings.login_cache_seconds, settings.idempotency_hours, throttle)
+        secrets = tuple(secret.encode() for secret in (settings.token_secret, settings.token_secret_previous) if secret)
+        self.api = ApiEndpoint(
+            store, settings.login_cache_seconds, settings.idempotency_hours, throttle, TokenKeys(secrets)
+        )
         self.starlette = Starlette(
             routes=[
                 Route("/api.php", self.api, methods=["GET", "POST"]),

@@ -19,7 +19,7 @@ from loyalty_api.accounts.auth import LoginCache, authenticate
 from loyalty_api.accounts.throttle import LoginThrottle
 from loyalty_api.calls import is_idempotent, resolve_call
 from loyalty_api.errors import ApiError
-from loyalty_api.handler.context import Answer, CallContext
+from loyalty_api.handler.context import NO_TOKEN_KEYS, Answer, CallContext, TokenKeys
 from loyalty_api.handler.fields import Fields
 from loyalty_api.handler.idempotency import (
     KEY_HEADER,
@@ -73,8 +73,11 @@ class ApiEndpoint:
         login_cache_seconds: float = 0,
         idempotency_hours: int = MIN_KEEP_HOURS,
         throttle: LoginThrottle | None = None,
+        token_keys: TokenKeys = NO_TOKEN_KEYS,
     ) -> None:
         self.store = store
+        # Replaced by tests that set the clock of time tokens.
+        self.token_keys = token_keys
         self.logins = LoginCache(login_cache_seconds)
         self.idempotency = IdempotencyKeeper(idempotency_hours)
         self.throttle = throttle or LoginThrottle()
@@ -158,7 +161,8 @@ class ApiEndpoint:
                 if idempotency_key is not None:
                     render = partial(render_document, output=output)
                     idempotency = IdempotentRequest(idempotency_key, fingerprint(fields), render, self.idempotency)
-            return await handler(CallContext(principal, fields, self.store, idempotency)), 200, output
+            context = CallContext(principal, fields, self.store, idempotency, self.token_keys)
+            return await handler(context), 200, output
         except Exception as exc:
             return (*_failure(exc, fields), output)
 

@@ -9,6 +9,7 @@ import dataclasses
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Final
 
@@ -16,16 +17,20 @@ import httpx2 as httpx
 import pytest
 from starlette.testclient import TestClient
 
+from loyalty_api.accounts.time_tokens import make_token
 from loyalty_api.config import Settings
 from loyalty_api.errors import CATALOGUE
+from loyalty_api.handler.context import TokenKeys
 from loyalty_api.store import WriteTx, create_store
 from loyalty_api.store.models import utc_now
 from loyalty_api.store.sqlite.store import sqlite_path
-from loyalty_api.web.app import create_app
+from loyalty_api.web.app import LoyaltyApp, create_app
 from tests.support.api import credentials, error_of, xml_of
 from tests.support.cli import show
 from tests.support.demo import BUYX, GIFTCARD, JANE, LEGACY, POINTS
 from tests.support.users import ADMIN, CLERK, User
+
+TOKEN_SECRET: Final = b"the-secret-of-the-catalogue-test-0001"
 
 
 def _fields(user: User = ADMIN, **extra: str) -> dict[str, str]:
@@ -154,6 +159,24 @@ def _balance_limit(client: TestClient, _settings: Settings) -> httpx.Response:
     return client.post("/api.php", data=load)
 
 
+def _time_token(client: TestClient, token: str) -> httpx.Response:
+    """validate_time_token of ``token`` on a server with a token secret."""
+    app = client.app
+    assert isinstance(app, LoyaltyApp)
+    app.api.token_keys = TokenKeys((TOKEN_SECRET,))
+    return client.post("/api.php", data=_customer_call("validate_time_token", time_token=token))
+
+
+def _token_invalid(client: TestClient, _settings: Settings) -> httpx.Response:
+    """A token of another account."""
+    return _time_token(client, make_token(TOKEN_SECRET, "otherco", int(time.time()) + 60))
+
+
+def _token_expired(client: TestClient, _settings: Settings) -> httpx.Response:
+    """A token of the account whose expiry has passed."""
+    return _time_token(client, make_token(TOKEN_SECRET, "greatwidgets", int(time.time()) - 1))
+
+
 def _field_exists(client: TestClient, _settings: Settings) -> httpx.Response:
     add = _customer_call("manage_fields", action="add", custom_field_2_label="Two")
     assert xml_of(client.post("/api.php", data=add).content).get("status") == "success"
@@ -229,6 +252,9 @@ TRIGGERS: Final[dict[str, Trigger]] = {
         "/api.php", data=_customer_call("manage_fields", action="delete", field_list="card_number")
     ),
     "too_many_fields": _too_many_fields,
+    "token_invalid": _token_invalid,
+    "token_expired": _token_expired,
+    "time_tokens_off": lambda c, _s: c.post("/api.php", data=_customer_call("generate_time_token")),
     "user_not_found": lambda c, _s: c.post("/api.php", data=_fields(type="user_info", user_name="nobody")),
     "user_exists": lambda c, _s: c.post(
         "/api.php", data=_customer_call("user_new", user_name="mgr1970", user_role="K")

@@ -35,3 +35,33 @@ def test_a_heavy_read_share_out_of_range_is_refused(value: str, message: str) ->
 
 def test_a_blank_value_is_the_default() -> None:
     assert Settings.from_env({"LOYALTY_HEAVY_READ_PERCENT": ""}).heavy_read_percent == 25
+
+
+_SECRET = "s" * 32
+
+
+def test_the_token_secrets() -> None:
+    settings = Settings.from_env({"LOYALTY_TOKEN_SECRET": f" {_SECRET} ", "LOYALTY_TOKEN_SECRET_PREVIOUS": "p" * 40})
+    assert (settings.token_secret, settings.token_secret_previous) == (_SECRET, "p" * 40)
+    assert _SECRET not in repr(settings) and "p" * 40 not in repr(settings)
+    assert Settings.from_env({}).token_secret == ""  # time tokens off
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LOYALTY_TOKEN_SECRET": "s" * 31}, "LOYALTY_TOKEN_SECRET must have at least 32 characters"),
+        (
+            {"LOYALTY_TOKEN_SECRET": _SECRET, "LOYALTY_TOKEN_SECRET_PREVIOUS": "short"},
+            "LOYALTY_TOKEN_SECRET_PREVIOUS must have at least 32 characters",
+        ),
+        (
+            {"LOYALTY_TOKEN_SECRET_PREVIOUS": _SECRET},
+            "LOYALTY_TOKEN_SECRET_PREVIOUS is set without LOYALTY_TOKEN_SECRET",
+        ),
+    ],
+)
+def test_a_weak_or_lone_token_secret_is_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        Settings.from_env(env)
+    assert str(raised.value) == message

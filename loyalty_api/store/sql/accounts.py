@@ -44,9 +44,16 @@ class AccountSql:
         )
         self.by_id = q(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.account_id = ?")
         self.by_pk = q(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.pk = ?")
-        self.details = q(
+        details = (
             f"SELECT {ACCOUNT_COLUMNS}, {', '.join(f'a.{name}' for name in ACCOUNT_DETAIL_FIELDS)}, a.biz_online,"
             " a.created_at FROM accounts a WHERE a.pk = ?"
+        )
+        self.details = q(details)
+        self.details_for_update = q(details + d.for_update)
+        # The changes of the account's settings and of its users (entities 'account' and 'user').
+        self.history = q(
+            f"SELECT {audit_columns(d)} FROM audit au JOIN accounts a ON a.pk = au.account_pk"
+            " WHERE au.account_pk = ? AND au.entity IN ('account', 'user') ORDER BY au.pk"
         )
         self.count = q("SELECT count(*) FROM accounts")
         self.insert = q(
@@ -165,6 +172,13 @@ _NO_LOGIN: Final = (
 )
 
 
+def _details_from_row(d: Dialect, row: Row) -> AccountDetails:
+    values = row[ACCOUNT_WIDTH:]
+    details = {name: str(value) for name, value in zip(ACCOUNT_DETAIL_FIELDS, values, strict=False)}
+    online, created = values[len(ACCOUNT_DETAIL_FIELDS) :]
+    return AccountDetails(account_from_row(row), details, bool(online), d.time(created))
+
+
 def _login_from_row(row: Row) -> Login:
     user_pk, name, role, allowed, digest, owner = row[ACCOUNT_WIDTH:]
     account = account_from_row(row)
@@ -214,12 +228,11 @@ class AccountReads:
     async def account_details(self, account_pk: int) -> AccountDetails | None:
         sql = self._account_sql
         row = await self._reads.one(sql.details, (account_pk,))
-        if row is None:
-            return None
-        values = row[ACCOUNT_WIDTH:]
-        details = {name: str(value) for name, value in zip(ACCOUNT_DETAIL_FIELDS, values, strict=False)}
-        online, created = values[len(ACCOUNT_DETAIL_FIELDS) :]
-        return AccountDetails(account_from_row(row), details, bool(online), sql.d.time(created))
+        return None if row is None else _details_from_row(sql.d, row)
+
+    async def account_history(self, account_pk: int) -> list[AuditRecord]:
+        sql = self._account_sql
+        return [audit_from_row(sql.d, row) for row in await self._reads.all(sql.history, (account_pk,))]
 
 
 class AccountWrites:
@@ -249,6 +262,11 @@ class AccountWrites:
         owner = (int(pk), account_id, Role.ADMIN.value, None, owner_key_digest or NO_KEY, d.at(at), d.value(True))
         await self._db.value(sql.insert_user, owner)
         return Account(int(pk), account_id, name, currency, in_coalition, in_two_tier)
+
+    async def account_for_update(self, account_pk: int) -> AccountDetails | None:
+        sql = self._account_sql
+        row = await self._db.one(sql.details_for_update, (account_pk,))
+        return None if row is None else _details_from_row(sql.d, row)
 
     async def update_account(self, account_pk: int, values: Mapping[str, object]) -> None:
         unknown = set(values) - ACCOUNT_SETTABLE
