@@ -8,7 +8,7 @@ Renderers know nothing about loyalty.
 from __future__ import annotations
 
 from renderers._registry import Renderer, get_renderer, register_renderer, renderer_names
-from renderers.document import Element, el, node, response
+from renderers.document import BoxedList, Element, boxed_list, el, node, response
 from renderers.json import JSON_CONTENT_TYPE
 from renderers.jsonp import JSONP_CONTENT_TYPE, JSONP_HEADERS, is_valid_callback, render_jsonp
 from renderers.xml import XML_CONTENT_TYPE, legacy_ampersands, xml_safe
@@ -18,8 +18,10 @@ __all__ = [
     "JSONP_HEADERS",
     "JSON_CONTENT_TYPE",
     "XML_CONTENT_TYPE",
+    "BoxedList",
     "Element",
     "Renderer",
+    "boxed_list",
     "el",
     "get_renderer",
     "is_valid_callback",

@@ -17,6 +17,9 @@ Mapping rules the renderers share (see ``renderers/json.py`` for the JSON side):
   ``<response>``); in JSON it is still an array under the container's name.
 * An element with both text and attributes (the one case is ``<error code="...">text</error>``)
   becomes ``"name": text`` plus ``"name_attr": value`` for each attribute in JSON.
+* :func:`boxed_list`: a repeated container whose text items JSON writes as objects
+  ``{"xml_value_to_show": text}``, the form an older JSON encoder gave lists of text elements and which typed
+  clients declare; in XML it is any repeated container.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Element", "el", "node", "response"]
+__all__ = ["BoxedList", "Element", "boxed_list", "el", "node", "response"]
 
 _new_object = object.__new__
 
@@ -66,6 +69,17 @@ class Element:
             if child.name == name:
                 return child
         return None
+
+
+class BoxedList(Element):
+    """A repeated container of text items that JSON writes as ``{"xml_value_to_show": text}`` objects."""
+
+    __slots__ = ()
+
+
+def boxed_list(name: str, items: list[Element], /) -> BoxedList:
+    """A :class:`BoxedList` of ``items`` (text elements)."""
+    return BoxedList(name, children=items, repeated=True)
 
 
 def el(name: str, text: object | None = None, /, **attrs: str) -> Element:

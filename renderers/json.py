@@ -16,6 +16,8 @@ The mapping (``renderers/document.py`` states the rules all renderers share):
   attributes: then it is an object of its attributes.  (Nothing tells an empty container from
   ``el(name, None)``, so an empty non-repeated container also gives ``""``; a list that may be empty
   belongs in a ``repeated`` container, which always gives an array.)
+* A :class:`~renderers.document.BoxedList` is an array whose text items are objects
+  ``{"xml_value_to_show": text}``.
 * Two keys of one object with the same name (children not in a repeated container, or a child named
   like an attribute): the later value wins, at the place where the name first appeared.
 
@@ -33,7 +35,7 @@ import re
 from json.encoder import encode_basestring
 from typing import TypeAlias
 
-from renderers.document import Element
+from renderers.document import BoxedList, Element
 
 __all__ = ["JSON_CONTENT_TYPE", "JsonRenderer", "JsonValue", "render_json", "to_json_value"]
 
@@ -42,6 +44,8 @@ JSON_CONTENT_TYPE = "application/json"
 JsonValue: TypeAlias = "str | list[JsonValue] | dict[str, JsonValue]"
 _JsonObject: TypeAlias = "dict[str, JsonValue]"
 
+# The key of a BoxedList's text items.
+_BOX = "xml_value_to_show"
 _CONDENSED = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
 
 # Characters escaped although ``ensure_ascii=False``: JavaScript line terminators, lone surrogates.
@@ -61,7 +65,9 @@ def _put_text(obj: _JsonObject, name: str, text: str, attrs: dict[str, str]) -> 
 
 def _put(obj: _JsonObject, elem: Element) -> None:
     """Add ``elem`` to the object of its parent."""
-    if elem.repeated:
+    if type(elem) is BoxedList:
+        obj[elem.name] = [{_BOX: item} if isinstance(item := _item(child), str) else item for child in elem.children]
+    elif elem.repeated:
         obj[elem.name] = [_item(item) for item in elem.children]
     elif elem.children or (elem.text is None and elem.attrs):
         obj[elem.name] = _object(elem)

@@ -15,7 +15,7 @@ from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
 from loyalty_api.store.models import Account, Role, User
 from loyalty_api.values import yes_no
-from renderers import Element, el, node, response
+from renderers import Element, boxed_list, el, node, response
 
 __all__ = ["allowed_campaigns_element", "permissions_element", "user_info", "user_login"]
 
@@ -77,5 +77,6 @@ def allowed_campaigns_element(user: User) -> Element:
     allowed = user.allowed_campaigns
     ids = [] if allowed is None else sorted(allowed)
     status = "all" if allowed is None else ("some" if ids else "none")
-    listed = Element("campaign_ids", children=[el("campaign_id", campaign_id) for campaign_id in ids], repeated=True)
+    # In JSON each id is {"xml_value_to_show": id}, as the legacy service answered and Java clients declare it.
+    listed = boxed_list("campaign_ids", [el("campaign_id", campaign_id) for campaign_id in ids])
     return node("user_allowed_campaigns", [el("status", status), listed])

@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from tests.support.api import call_json
 from tests.support.customers import new
-from tests.support.demo import BUYX, GIFTCARD, JANE, LEGACY, OTHERCO_POINTS, POINTS
-from tests.support.users import ADMIN, OTHER_ADMIN
+from tests.support.demo import BUYX, GIFTCARD, JANE, LEGACY, MANAGER_CAMPAIGNS, OTHERCO_POINTS, POINTS
+from tests.support.users import ADMIN, CLERK, MANAGER, OTHER_ADMIN
 
 # A schema: STR (a JSON string), a dict (an object with these keys), or a one-item list (an array of that schema).
 Schema = Any
@@ -166,6 +166,18 @@ ACCOUNT_INFO: Final = {
         STR,
     ),
 }
+USER_INFO: Final = {
+    "status": STR,
+    "user": {
+        "user_id": STR,
+        "user_first_name": STR,
+        "user_last_name": STR,
+        "user_role": STR,
+        "user_permissions": {"campaign_update": STR, "record_activity": STR},
+        "user_allowed_campaigns": {"status": STR, "campaign_ids": [{"xml_value_to_show": STR}]},
+        "account_coalition": STR,
+    },
+}
 CAMPAIGNS_LIST: Final = {
     "status": STR,
     "account_name": STR,
@@ -272,6 +284,15 @@ def test_both_receipts_of_every_unit(client: TestClient) -> None:
     }
     sale = {"type": "record_activity", "code": JANE, "campaign_id": BUYX, "service_product": "W"}
     _check(client, sale, {"status": STR, "receipt": {**_RECEIPT_HEAD, **buyx}})
+
+
+def test_user_info_of_every_kind_of_user(client: TestClient) -> None:
+    for user in (ADMIN, MANAGER, CLERK, OTHER_ADMIN):
+        _check(client, {"type": "user_info"}, USER_INFO, user)
+    body = call_json(client, {"type": "user_info"}, MANAGER)
+    assert body["user"]["user_allowed_campaigns"]["campaign_ids"] == [
+        {"xml_value_to_show": campaign_id} for campaign_id in MANAGER_CAMPAIGNS
+    ]
 
 
 def test_account_info_and_campaigns_list(client: TestClient) -> None:

@@ -55,7 +55,8 @@ def test_the_elements_real_clients_read(client: TestClient) -> None:
     ]
     assert user["user_allowed_campaigns"] == {
         "status": "some",
-        "campaign_ids": ["1234567890123451", "1234567890123453"],
+        # Each id an object, as the legacy service's JSON had it and Java clients declare it.
+        "campaign_ids": [{"xml_value_to_show": "1234567890123451"}, {"xml_value_to_show": "1234567890123453"}],
     }
     assert (user["user_role"], user["user_is_owner"], user["account_coalition"], user["account_c2t"]) == (
         "M",

@@ -8,8 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renderers import JSON_CONTENT_TYPE, Element, el, get_renderer, response
+from renderers import JSON_CONTENT_TYPE, Element, boxed_list, el, get_renderer, node, response
 from renderers.json import JsonRenderer, render_json, to_json_value
+from renderers.xml import render_xml
 
 # Any code point, surrogates included, with the troublesome ones made frequent.
 ANY_TEXT = st.text(st.characters(exclude_categories=()) | st.sampled_from('\x00\x1f\ud800\udfff\u2028\u2029"\\/\n\t'))
@@ -82,6 +83,26 @@ def test_repeated_container_is_an_array_of_strings_or_objects() -> None:
 def test_repeated_container_with_zero_or_one_item_is_still_an_array() -> None:
     assert _parsed(response("ok", [Element("warnings", repeated=True)]))["warnings"] == []
     assert _parsed(response("ok", [Element("warnings", children=[el("w", "a")], repeated=True)]))["warnings"] == ["a"]
+
+
+def test_a_boxed_list_s_text_items_are_objects_of_xml_value_to_show() -> None:
+    ids = boxed_list("campaign_ids", [el("campaign_id", "1696214675052881"), el("campaign_id", "")])
+    nested = node("user", [el("status", "some"), ids, boxed_list("none", [])])
+    assert _parsed(response("ok", [nested])) == {
+        "status": "ok",
+        "user": {
+            "status": "some",
+            "campaign_ids": [{"xml_value_to_show": "1696214675052881"}, {"xml_value_to_show": ""}],
+            "none": [],
+        },
+    }
+    # Items with children stay objects; the same list in XML is any repeated container's.
+    mixed = boxed_list("items", [node("item", [el("id", "1")]), el("item", "2")])
+    assert _parsed(response("ok", [mixed]))["items"] == [{"id": "1"}, {"xml_value_to_show": "2"}]
+    plain = Element("campaign_ids", children=[el("campaign_id", "1")], repeated=True)
+    assert render_xml(response("ok", [ids])).replace(b"<campaign_id></campaign_id>", b"") == render_xml(
+        response("ok", [plain])
+    ).replace(b">1<", b">1696214675052881<")
 
 
 def test_inline_repeated_container_is_an_array_in_json() -> None:
