@@ -82,12 +82,26 @@ test_answers_match_golden_files, test_no_stray_golden_files = golden_tests(
 
 
 def _user(client: TestClient, name: str, caller: User = ADMIN) -> dict[str, Any]:
+    """``users_list``'s entry of the user, its allowed campaign ids unboxed (:func:`_unboxed`)."""
     users = call_json(client, {"type": "users_list", "searchField": "user_name", "searchValue": name}, caller)
     assert users["status"] == "success", users
     found = users["users"]
     assert len(found) == 1, found
-    result: dict[str, Any] = found[0]
-    return result
+    return _unboxed(found[0])
+
+
+def _me(client: TestClient, caller: User) -> dict[str, Any]:
+    """``user_info``'s user, its allowed campaign ids unboxed (:func:`_unboxed`)."""
+    return _unboxed(call_json(client, {"type": "user_info"}, caller)["user"])
+
+
+def _unboxed(user: dict[str, Any]) -> dict[str, Any]:
+    """``user`` with ``user_allowed_campaigns.campaign_ids`` as plain ids (in JSON each is
+    ``{"xml_value_to_show": id}``)."""
+    allowed = user["user_allowed_campaigns"]
+    assert all(list(item) == ["xml_value_to_show"] for item in allowed["campaign_ids"]), allowed
+    ids = [item["xml_value_to_show"] for item in allowed["campaign_ids"]]
+    return {**user, "user_allowed_campaigns": {**allowed, "campaign_ids": ids}}
 
 
 def _code(client: TestClient, fields: dict[str, str], user: User = ADMIN) -> str:
@@ -101,7 +115,7 @@ def _code(client: TestClient, fields: dict[str, str], user: User = ADMIN) -> str
 def test_a_new_user_logs_in_with_its_key_and_keeps_its_details(client: TestClient) -> None:
     answer = call_json(client, NEW)
     assert answer == {"status": "success", "user": {"user_id": "till_9", "user_api_key": KEY}}
-    info = call_json(client, {"type": "user_info"}, ("greatwidgets", "till_9", KEY))["user"]
+    info = _me(client, ("greatwidgets", "till_9", KEY))
     assert (info["user_role"], info["user_first_name"], info["user_last_name"]) == ("K", "Tilly", "Nine")
     assert info["user_allowed_campaigns"] == {"status": "some", "campaign_ids": [POINTS, EARNED]}
     listed = _user(client, "till_9")
@@ -353,13 +367,11 @@ def test_campaign_users_adds_and_removes(client: TestClient) -> None:
     fields = {"type": "campaign_users", "campaign_id": GIFTCARD, "users": "mgr1970, clerk1970,mgr1970"}
     answer = call_json(client, {**fields, "action": "add"})
     assert answer == {"status": "success", "campaign_id": GIFTCARD, "users_added": ["mgr1970", "clerk1970"]}
-    assert (
-        GIFTCARD in call_json(client, {"type": "user_info"}, MANAGER)["user"]["user_allowed_campaigns"]["campaign_ids"]
-    )
+    assert GIFTCARD in _me(client, MANAGER)["user_allowed_campaigns"]["campaign_ids"]
     assert _code(client, {**fields, "action": "add"}) == "success"  # again: nothing changes
     answer = call_json(client, {**fields, "action": "remove", "users": "mgr1970"})
     assert answer == {"status": "success", "campaign_id": GIFTCARD, "users_removed": ["mgr1970"]}
-    assert call_json(client, {"type": "user_info"}, MANAGER)["user"]["user_allowed_campaigns"]["campaign_ids"] == [
+    assert _me(client, MANAGER)["user_allowed_campaigns"]["campaign_ids"] == [
         POINTS,
         EARNED,
     ]
