@@ -18,7 +18,7 @@ from loyalty_api.accounts.custom_fields import field_name, sent_values
 from loyalty_api.accounts.field_labels import labels_of
 from loyalty_api.customers.access import lookup_key
 from loyalty_api.customers.documents import beyond_values, campaigns_element, customer_element
-from loyalty_api.customers.fields import SECRET_FIELDS, read_secrets, wants, with_aliases
+from loyalty_api.customers.fields import NO_DATES, SECRET_FIELDS, read_secrets, wants, with_aliases
 from loyalty_api.customers.validate_customer_password import verify_login
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import CallContext
@@ -67,7 +67,7 @@ async def customer_search(ctx: CallContext) -> Element:
     criteria = [
         CustomerMatch(name, mode, _search_value(name, value))
         for name in _SEARCH_FIELDS
-        if (value := fields.value(name)) is not None
+        if (value := fields.value(name)) is not None and not (name == "custom_date" and value in NO_DATES)
     ]
     definitions = await ctx.store.list_fields(ctx.principal.account.pk, "customer")
     defined = {definition.number for definition in definitions}

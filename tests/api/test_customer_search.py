@@ -107,6 +107,16 @@ def test_search_nothing_found_is_no_match(people: TestClient) -> None:
     assert body == {"status": "no_match", "message": NO_MATCH, "customers": []}
 
 
+@pytest.mark.parametrize("no_date", ["--", "0000-00-00", " -- "])
+def test_a_custom_date_of_no_date_is_no_criterion(people: TestClient, no_date: str) -> None:
+    # What a birthday form left empty sends: as a blank field, it narrows nothing.
+    new(people, code="P5", first_name="Dee", custom_date="1970-07-14")
+    assert codes(search(people, first_name="dee", custom_date=no_date)) == ["P5"]
+    assert codes(search(people, last_name="acker", custom_date=no_date)) == ["P1", "P3"]
+    assert codes(search(people, custom_date="1970-07-14")) == ["P5"]
+    assert codes(search(people, custom_date="1970-07-15")) == []
+
+
 def test_legacy_field_names_are_criteria(people: TestClient) -> None:
     new(people, code="P5", street2="Apt 3G", custom_field_1="Brie")
     assert codes(search(people, address1="main st")) == ["P1"]
