@@ -183,6 +183,15 @@ def _field_exists(client: TestClient, _settings: Settings) -> httpx.Response:
     return client.post("/api.php", data=add)
 
 
+def _too_many_promotions(client: TestClient, _settings: Settings) -> httpx.Response:
+    promo = _customer_call(
+        "campaign_new", action="promo", campaign_id=POINTS, promo_operation="x", promo_amount="2", promo_description="P"
+    )
+    for _ in range(100):
+        assert xml_of(client.post("/api.php", data=promo).content).get("status") == "success"
+    return client.post("/api.php", data=promo)
+
+
 def _too_many_fields(client: TestClient, _settings: Settings) -> httpx.Response:
     labels = {f"custom_field_{n}_label": f"F{n}" for n in range(2, 52)}
     add = _customer_call("manage_fields", action="add", **labels)
@@ -220,6 +229,11 @@ TRIGGERS: Final[dict[str, Trigger]] = {
         data=_customer_call("campaign_delete", action="item", campaign_id=BUYX, item_id="999"),
     ),
     "item_identifier_in_use": _item_identifier_in_use,
+    "promotion_not_found": lambda c, _s: c.post(
+        "/api.php",
+        data=_customer_call("campaign_delete", action="promo", campaign_id=POINTS, promo_id="999"),
+    ),
+    "too_many_promotions": _too_many_promotions,
     "campaign_inactive": _campaign_inactive,
     "customer_not_found": lambda c, _s: c.post("/api.php", data=_customer_call("customer_info", code="nobody")),
     "customer_not_in_campaign": lambda c, _s: c.post(
