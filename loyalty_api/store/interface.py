@@ -195,6 +195,16 @@ class WriteTx(Protocol):
         """The live (not deleted) promotion ``promotion_pk`` if it belongs to that campaign, else None."""
         ...
 
+    async def promotion_in_account(self, account_pk: int, promotion_pk: int) -> Promotion | None:
+        """The promotion ``promotion_pk``, live or deleted (``archived_at`` set), of any live campaign of the
+        account; None when there is none (another account's promotion included)."""
+        ...
+
+    async def mark_promotion(self, entry_pk: int, promo_pk: int) -> None:
+        """Record on a sale's entry which promotion it applied (``record_sale`` does it for a ``NewSale`` with a
+        ``promo_pk``)."""
+        ...
+
     async def count_promotions(self, campaign_pk: int) -> int:
         """How many live promotions the campaign has."""
         ...

@@ -107,3 +107,31 @@ async def test_the_list_searches_sorts_and_pages(store: Store) -> None:
     assert await _ids(store, campaign.pk, descending=True) == [c.pk, b.pk, a.pk]
     page = await store.list_promotions(campaign.pk, PromotionQuery(offset=1, limit=1))
     assert ([p.pk for p in page.promotions], page.total) == ([b.pk], 3)
+
+
+async def test_a_sale_keeps_its_promotion_through_the_archive(store: Store) -> None:
+    world = await make.world(store)
+    campaign = world.campaign
+    promotion = await _add(store, campaign.pk, DOUBLE)
+    found = await store.write(lambda tx: tx.promotion_in_account(world.account.pk, promotion.pk))
+    assert found == promotion
+    other = await make.account(store, "beta")
+    assert await store.write(lambda tx: tx.promotion_in_account(other.pk, promotion.pk)) is None
+    plain = await make.record(store, make.sale(world, 100))
+    promoted = await make.record(store, make.sale(world, 200)._replace(promo_pk=promotion.pk))
+    assert plain is not None and promoted is not None
+    customer = world.customer.pk
+
+    async def entries(tx: WriteTx) -> list[int | None]:
+        found = [await tx.reversible_entry(campaign.pk, customer, r.entry.pk) for r in (plain, promoted)]
+        return [None if entry is None else entry.promo_pk for entry in found]
+
+    assert await store.write(entries) == [None, promotion.pk]
+    # A deleted promotion leaves its sale as it was; the campaign's archive keeps the mark too.
+    await store.write(lambda tx: tx.archive_promotion(promotion.pk, USER, moment(1)))
+    assert await store.write(entries) == [None, promotion.pk]
+    archived = await store.write(lambda tx: tx.promotion_in_account(world.account.pk, promotion.pk))
+    assert archived is not None and archived.archived_at == moment(1)
+    await store.write(lambda tx: tx.archive_campaign(campaign.pk, USER, AT))
+    assert await store.write(lambda tx: tx.restore_campaign(world.account.pk, campaign.campaign_id)) is not None
+    assert await store.write(entries) == [None, promotion.pk]

@@ -43,6 +43,10 @@ class PromotionSql:
             f"SELECT {PROMOTION_COLUMNS} FROM promotions"
             f" WHERE pk = ? AND campaign_pk = ? AND archived_at IS NULL{d.for_update}"
         )
+        self.in_account = q(
+            f"SELECT {', '.join('p.' + c.strip() for c in PROMOTION_COLUMNS.split(','))} FROM promotions p"
+            " JOIN campaigns c ON c.pk = p.campaign_pk WHERE p.pk = ? AND c.account_pk = ?"
+        )
         self.count_live = q("SELECT count(*) FROM promotions WHERE campaign_pk = ? AND archived_at IS NULL")
         self.insert = q(
             "INSERT INTO promotions (campaign_pk, operation, amount, description, custom_id, start_date, end_date,"
@@ -130,6 +134,11 @@ class PromotionWrites:
     async def promotion_for_update(self, campaign_pk: int, promotion_pk: int) -> Promotion | None:
         sql = self._promotion_sql
         row = await self._db.one(sql.for_update, (promotion_pk, campaign_pk))
+        return None if row is None else promotion_from_row(sql.d, row)
+
+    async def promotion_in_account(self, account_pk: int, promotion_pk: int) -> Promotion | None:
+        sql = self._promotion_sql
+        row = await self._db.one(sql.in_account, (promotion_pk, account_pk))
         return None if row is None else promotion_from_row(sql.d, row)
 
     async def count_promotions(self, campaign_pk: int) -> int:

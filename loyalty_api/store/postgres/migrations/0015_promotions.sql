@@ -18,3 +18,8 @@ CREATE TABLE promotions (
     archived_by text
 );
 CREATE INDEX promotions_by_campaign ON promotions (campaign_pk, pk);
+
+-- The promotion a sale applied (its points are in amount_cents already): kept by the entry, and by the archive.
+-- record_sale (migration 0013) leaves it NULL; a sale with a promotion sets it in the same transaction.
+ALTER TABLE ledger ADD COLUMN promo_pk bigint;
+ALTER TABLE ledger_archive ADD COLUMN promo_pk bigint;

@@ -18,3 +18,7 @@ CREATE TABLE promotions (
     archived_by TEXT
 );
 CREATE INDEX promotions_by_campaign ON promotions (campaign_pk, pk);
+
+-- The promotion a sale applied (its points are in amount_cents already): kept by the entry, and by the archive.
+ALTER TABLE ledger ADD COLUMN promo_pk INTEGER;
+ALTER TABLE ledger_archive ADD COLUMN promo_pk INTEGER;
