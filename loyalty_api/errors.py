@@ -89,6 +89,33 @@ CATALOGUE: Final[dict[str, ErrorSpec]] = {
             "The buyx item does not exist, was deleted, or belongs to another campaign.",
         ),
         _spec(
+            "promotion_not_found",
+            "No promotion {promo_id} in campaign {campaign_id} (promo_id is the promotion's <id> from"
+            " campaign_promos).",
+            "campaign_update or campaign_delete (action promo) named a promotion that does not exist, was deleted,"
+            " or belongs to another campaign.",
+        ),
+        _spec(
+            "promotion_deleted",
+            "The promotion {promo_id} was deleted; it applies to no new sale.",
+            "record_activity with the promo_id of a deleted promotion; nothing recorded.",
+        ),
+        _spec(
+            "promotion_wrong_campaign",
+            "The promotion {promo_id} belongs to another campaign than {campaign_id}.",
+            "record_activity with the promo_id of a promotion of another campaign of the account; nothing recorded.",
+        ),
+        _spec(
+            "promotion_not_active",
+            "The promotion {promo_id} {when}.",
+            "record_activity outside the promotion's start and end dates (the account's time zone); nothing recorded.",
+        ),
+        _spec(
+            "too_many_promotions",
+            "Campaign {campaign_id} already has {limit} promotions; delete one before adding another.",
+            "campaign_new (action promo) on a campaign that has as many live promotions as it may (docs/security.md).",
+        ),
+        _spec(
             "item_identifier_in_use",
             "The item_identifier {identifier} is in use by another item of campaign {campaign_id}.",
             "campaign_new or campaign_update (action item) gave an identifier another item of the campaign has.",

@@ -10,6 +10,7 @@ campaign, so the search either keeps every campaign or none.  The rules are in `
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -29,7 +30,18 @@ from loyalty_api.store.models import (
 from loyalty_api.values import decimal_text, money_text, quoted, yes_no
 from renderers import Element, el
 
-__all__ = ["LIST_FIELDS", "ListRequest", "campaign_element", "list_elements", "read_list_request"]
+__all__ = [
+    "LIST_FIELDS",
+    "MAX_LENGTH",
+    "ListRequest",
+    "campaign_element",
+    "list_elements",
+    "read_count",
+    "read_list_request",
+    "read_order",
+    "read_search",
+    "search_numbers",
+]
 
 # The fields of a listed campaign, in the order they are written (earned_per_event for earned campaigns only).
 LIST_FIELDS: Final = (
@@ -99,7 +111,7 @@ def read_list_request(fields: Fields, principal: Principal, *, active: bool) -> 
         elif name in _TEXT_COLUMNS:
             match = Match(_TEXT_COLUMNS[name], op, values)
         else:
-            match = Match(_NUMBER_COLUMNS[name], op, _numbers(op, values))
+            match = Match(_NUMBER_COLUMNS[name], op, search_numbers(op, values))
     sort, descending = _read_sort(fields, account)
     query = CampaignQuery(
         active=active,
@@ -109,8 +121,8 @@ def read_list_request(fields: Fields, principal: Principal, *, active: bool) -> 
         match=match,
         sort=sort,
         descending=descending,
-        offset=_count(fields, "offset") or 0,
-        limit=min(_count(fields, "length") or MAX_LENGTH, MAX_LENGTH),
+        offset=read_count(fields, "offset") or 0,
+        limit=min(read_count(fields, "length") or MAX_LENGTH, MAX_LENGTH),
     )
     return ListRequest(query, nothing or (types is not None and not types))
 
@@ -183,10 +195,16 @@ def _type_restrict(fields: Fields) -> frozenset[str] | None:
 
 
 def _read_search(fields: Fields) -> tuple[str, str, tuple[str, ...]] | None:
+    return read_search(fields, _field_name)
+
+
+def read_search(fields: Fields, name_of: Callable[[str, str], str]) -> tuple[str, str, tuple[str, ...]] | None:
+    """``searchField`` (as ``name_of(field name, text)`` names it), ``searchOper`` (``eq`` when absent) and
+    ``searchValue`` (a comma list for ``in``/``ni``), within the limits; None when no search is asked."""
     field_text = fields.value("searchField")
     if field_text is None:
         return None
-    name = _field_name("searchField", field_text)
+    name = name_of("searchField", field_text)
     op_text = fields.value("searchOper")
     op = "eq" if op_text is None else op_text.lower()
     if op not in SEARCH_OPERATORS:
@@ -213,7 +231,7 @@ def _read_search(fields: Fields) -> tuple[str, str, tuple[str, ...]] | None:
     return name, op, values
 
 
-def _numbers(op: str, values: tuple[str, ...]) -> tuple[str, ...]:
+def search_numbers(op: str, values: tuple[str, ...]) -> tuple[str, ...]:
     """Numeric operators take numbers (``9,95`` is 9.95, except inside an in/ni list); text operators any text."""
     if op not in ("eq", "ne", "in", "ni"):
         return values
@@ -255,14 +273,19 @@ def _text_matches(op: str, candidate: str, values: tuple[str, ...]) -> bool:
     return not tests[positive] if positive is not None else tests[op]
 
 
-def _read_sort(fields: Fields, account: Account) -> tuple[str | None, bool]:
+def read_order(fields: Fields) -> bool:
+    """Whether ``sortOrder`` asks for descending order (``ASC`` when absent)."""
     order_text = fields.value("sortOrder")
     order = "ASC" if order_text is None else order_text.upper()
     if order not in ("ASC", "DESC"):
         raise ApiError(
             "parameter_invalid", detail=f"The field sortOrder must be ASC or DESC, not {quoted(order_text or '')}."
         )
-    descending = order == "DESC"
+    return order == "DESC"
+
+
+def _read_sort(fields: Fields, account: Account) -> tuple[str | None, bool]:
+    descending = read_order(fields)
     field_text = fields.value("sortField")
     if field_text is None:
         return None, descending
@@ -280,7 +303,8 @@ def _read_sort(fields: Fields, account: Account) -> tuple[str | None, bool]:
     return None, descending
 
 
-def _count(fields: Fields, field_name: str) -> int | None:
+def read_count(fields: Fields, field_name: str) -> int | None:
+    """``offset`` or ``length``: a whole number of at least 0, None when absent."""
     text = fields.value(field_name)
     if text is None:
         return None

@@ -10,6 +10,7 @@ from typing import Final, NamedTuple
 
 from loyalty_api.accounts.field_labels import labelled_field
 from loyalty_api.currencies import glyph_for
+from loyalty_api.ledger.promotion import AppliedPromotion
 from loyalty_api.ledger.rules import MONEY_TYPES, cents_text
 from loyalty_api.store.interface import WriteTx
 from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
@@ -38,6 +39,8 @@ class Receipt(NamedTuple):  # a named tuple: built once per receipt, four times 
     # those numbered above the columns (the others are in ``customer.custom``).
     labels: Mapping[str, str] = _NONE
     beyond: Mapping[str, str] = _NONE
+    # The promotion the sale applied and the points it added (points sales only), None: none.
+    promotion: AppliedPromotion | None = None
 
 
 _SECOND: Final = timedelta(seconds=1)
@@ -80,6 +83,11 @@ def receipt_element(principal: Principal, receipt: Receipt) -> Element:
         transaction.append(node("purchase", purchase))
         recorded = [el("points", cents_text(receipt.amount_cents, "points")), el("description", receipt.description)]
         transaction.append(node("recorded", recorded))
+        if receipt.promotion is not None:
+            promotion = receipt.promotion.promotion
+            promo_points = cents_text(receipt.promotion.points_cents, "points")
+            promo = [el("id", promotion.pk), el("description", promotion.description), el("points", promo_points)]
+            transaction.append(node("promo", promo))
     elif receipt.amount_cents > 0:
         text = cents_text(receipt.amount_cents, kind)
         added = _money(text, currency, glyph) if kind in MONEY_TYPES else [el("amount", text)]

@@ -43,6 +43,7 @@ _TYPE_FIELDS: Final = {
     "amount": frozenset({"points", "giftcard"}),
     "service_product": frozenset({"buyx", "earned"}),
     "buyx_quantity": frozenset({"buyx"}),
+    "promo_id": frozenset({"points"}),
 }
 _TYPE_FIELD_NAMES: Final = tuple(_TYPE_FIELDS)
 _HUNDRED: Final = Decimal(100)
@@ -78,8 +79,6 @@ def check_type_fields(campaign: Campaign, fields: Fields, names: tuple[str, ...]
 def plan_sale(campaign: Campaign, fields: Fields) -> Sale:
     """What the request adds to the customer's balance in ``campaign`` (all fields checked)."""
     check_type_fields(campaign, fields, _TYPE_FIELD_NAMES)
-    if fields.value("promo_id") is not None:
-        raise ApiError("parameter_invalid", detail="The field promo_id is not supported: there are no promotions.")
     kind = campaign.type
     if kind == "points":
         spent = _money(fields, "amount")

@@ -44,6 +44,7 @@ from loyalty_api.store.models import (
     StoredAnswer,
     User,
 )
+from loyalty_api.store.promotion_models import NewPromotion, Promotion, PromotionPage, PromotionQuery
 
 __all__ = [
     "SaleWork",
@@ -186,6 +187,40 @@ class WriteTx(Protocol):
 
     async def item_by_identifier(self, campaign_pk: int, identifier: str) -> Reward | None:
         """The live buyx item (a row of the rewards table) of that campaign with that identifier, else None."""
+        ...
+
+    # --- promotions of points campaigns (docs/value-over-time.md) -----------------------------
+
+    async def promotion_for_update(self, campaign_pk: int, promotion_pk: int) -> Promotion | None:
+        """The live (not deleted) promotion ``promotion_pk`` if it belongs to that campaign, else None."""
+        ...
+
+    async def promotion_in_account(self, account_pk: int, promotion_pk: int) -> Promotion | None:
+        """The promotion ``promotion_pk``, live or deleted (``archived_at`` set), of any live campaign of the
+        account; None when there is none (another account's promotion included)."""
+        ...
+
+    async def mark_promotion(self, entry_pk: int, promo_pk: int) -> None:
+        """Record on a sale's entry which promotion it applied (``record_sale`` does it for a ``NewSale`` with a
+        ``promo_pk``)."""
+        ...
+
+    async def count_promotions(self, campaign_pk: int) -> int:
+        """How many live promotions the campaign has."""
+        ...
+
+    async def insert_promotion(self, campaign_pk: int, promotion: NewPromotion, at: datetime) -> Promotion:
+        """Create a promotion with a new id, never used before in the store."""
+        ...
+
+    async def update_promotion(self, promotion_pk: int, values: Mapping[str, object], at: datetime) -> None:
+        """Set some of ``operation``, ``amount``, ``description``, ``custom_id``, ``start_date``, ``end_date``;
+        ``updated_at`` becomes ``at``."""
+        ...
+
+    async def archive_promotion(self, promotion_pk: int, by: str, at: datetime) -> None:
+        """Mark the promotion deleted (archived, kept with its id for the sales that used it); no call sees it
+        again.  Its campaign's sales are left as they are."""
         ...
 
     async def archive_campaign(self, campaign_pk: int, by: str, at: datetime) -> ArchiveCounts:
@@ -435,6 +470,10 @@ class Store(Protocol):
     async def list_rewards(self, account_pk: int, campaign_id: str) -> list[Reward] | None:
         """The live rewards of the account's live campaign, by level then id; None when there is no such
         campaign."""
+        ...
+
+    async def list_promotions(self, campaign_pk: int, query: PromotionQuery) -> PromotionPage:
+        """One page of the campaign's live promotions matching ``query``, and how many match in all."""
         ...
 
     # --- customers (docs/customers.md) ----------------------------------------------------------

@@ -78,6 +78,8 @@ class NewSale(NamedTuple):
     custom_fields: Mapping[str, str]  # custom_field_N -> non-blank text, in N order; empty: none
     # The campaign type whose coalition total the receipt shows (``coalition_cumulative``), None: no coalition total.
     coalition_type: str | None = None
+    # The promotion the sale applied (its points are in amount_cents), None: none.
+    promo_pk: int | None = None
 
 
 class CustomerCard(NamedTuple):
@@ -151,6 +153,7 @@ class LedgerEntry:
     redeemed: bool
     purchase_cents: int | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
+    promo_pk: int | None = None  # the promotion a sale applied (its points are in amount_cents)
 
 
 @dataclass(frozen=True, slots=True)

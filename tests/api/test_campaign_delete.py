@@ -30,7 +30,7 @@ GOLDEN_DIR: Final = "campaigns/campaign_lifecycle"  # with campaign_deactivate's
 CASES: Final = [
     GoldenCase("delete_success", {**DELETE, "campaign_id": LEGACY}, changes_state=True),
     GoldenCase("delete_without_action", {"type": "campaign_delete", "campaign_id": LEGACY}, changes_state=True),
-    GoldenCase("delete_unknown_action", {**DELETE, "action": "promo", "campaign_id": LEGACY}),
+    GoldenCase("delete_unknown_action", {**DELETE, "action": "coupon", "campaign_id": LEGACY}),
     GoldenCase("delete_unknown", {**DELETE, "campaign_id": UNKNOWN}),
     GoldenCase("delete_manager_denied", {**DELETE, "campaign_id": POINTS}, MANAGER),
     GoldenCase("delete_manager_not_allowed", {**DELETE, "campaign_id": EVENTS}, MANAGER),

@@ -183,6 +183,43 @@ def _field_exists(client: TestClient, _settings: Settings) -> httpx.Response:
     return client.post("/api.php", data=add)
 
 
+def _too_many_promotions(client: TestClient, _settings: Settings) -> httpx.Response:
+    promo = _customer_call(
+        "campaign_new", action="promo", campaign_id=POINTS, promo_operation="x", promo_amount="2", promo_description="P"
+    )
+    for _ in range(100):
+        assert xml_of(client.post("/api.php", data=promo).content).get("status") == "success"
+    return client.post("/api.php", data=promo)
+
+
+def _new_promo(client: TestClient, campaign_id: str = POINTS, **extra: str) -> str:
+    data = _customer_call(
+        "campaign_new",
+        action="promo",
+        campaign_id=campaign_id,
+        promo_operation="x",
+        promo_amount="2",
+        promo_description="P",
+        **extra,
+    )
+    root = xml_of(client.post("/api.php", data=data).content)
+    assert root.get("status") == "success"
+    return str(root.findtext("campaign/promo/id"))
+
+
+def _sale_with(client: TestClient, promo_id: str) -> httpx.Response:
+    sale = _customer_call("record_activity", code=JANE, campaign_id=POINTS, amount="1", promo_id=promo_id)
+    return client.post("/api.php", data=sale)
+
+
+def _promotion_deleted(client: TestClient, _settings: Settings) -> httpx.Response:
+    promo_id = _new_promo(client)
+    client.post(
+        "/api.php", data=_customer_call("campaign_delete", action="promo", campaign_id=POINTS, promo_id=promo_id)
+    )
+    return _sale_with(client, promo_id)
+
+
 def _too_many_fields(client: TestClient, _settings: Settings) -> httpx.Response:
     labels = {f"custom_field_{n}_label": f"F{n}" for n in range(2, 52)}
     add = _customer_call("manage_fields", action="add", **labels)
@@ -220,6 +257,14 @@ TRIGGERS: Final[dict[str, Trigger]] = {
         data=_customer_call("campaign_delete", action="item", campaign_id=BUYX, item_id="999"),
     ),
     "item_identifier_in_use": _item_identifier_in_use,
+    "promotion_not_found": lambda c, _s: c.post(
+        "/api.php",
+        data=_customer_call("campaign_delete", action="promo", campaign_id=POINTS, promo_id="999"),
+    ),
+    "too_many_promotions": _too_many_promotions,
+    "promotion_deleted": _promotion_deleted,
+    "promotion_wrong_campaign": lambda c, _s: _sale_with(c, _new_promo(c, LEGACY)),
+    "promotion_not_active": lambda c, _s: _sale_with(c, _new_promo(c, promo_start_date="2999-01-01")),
     "campaign_inactive": _campaign_inactive,
     "customer_not_found": lambda c, _s: c.post("/api.php", data=_customer_call("customer_info", code="nobody")),
     "customer_not_in_campaign": lambda c, _s: c.post(

@@ -202,6 +202,7 @@ def test_the_same_tables(schemas: Schemas) -> None:
             "ledger",
             "ledger_archive",
             "ledger_balances",
+            "promotions",
             "rewards",
             "rewards_archive",
             "users",

@@ -59,12 +59,19 @@ class PostgresWriteTx(SqlWriteTx, statements=SQL):
         self._audit.append(entry)
 
     async def record_sale(self, sale: NewSale) -> RecordedSale | None:
-        return recorded_sale(await self._db.one(RECORD_SALE, record_sale_args(sale)))
+        args = record_sale_args(sale._replace(promo_pk=None))
+        recorded = recorded_sale(await self._db.one(RECORD_SALE, args))
+        if recorded is not None and sale.promo_pk is not None:
+            await self.mark_promotion(recorded.entry.pk, sale.promo_pk)
+        return recorded
 
 
 def record_sale_args(sale: NewSale, lock_timeout: str | None = None) -> tuple[object, ...]:
     """The arguments of :data:`RECORD_SALE` for ``sale``; ``lock_timeout``: set it for the rest of the transaction
-    after the sale."""
+    after the sale.  A sale with a promotion goes through :meth:`PostgresWriteTx.record_sale`, which marks its entry
+    (the function does not)."""
+    if sale.promo_pk is not None:
+        raise ValueError("a sale with a promotion is recorded by PostgresWriteTx.record_sale")
     return (
         sale.account_pk,
         sale.customer_key,

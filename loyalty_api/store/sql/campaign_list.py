@@ -13,7 +13,15 @@ from typing import Final
 from loyalty_api.store.models import CampaignQuery, Match
 from loyalty_api.store.sql.dialect import Dialect
 
-__all__ = ["FLAG_COLUMNS", "NUMBER_COLUMNS", "TEXT_COLUMNS", "CampaignListSql", "campaign_list_sql"]
+__all__ = [
+    "FLAG_COLUMNS",
+    "NUMBER_COLUMNS",
+    "TEXT_COLUMNS",
+    "CampaignListSql",
+    "ListBuilder",
+    "campaign_list_sql",
+    "match_condition",
+]
 
 TEXT_COLUMNS: Final = frozenset({"campaign_id", "name", "description", "created_stamp", "type"})
 NUMBER_COLUMNS: Final = frozenset({"points_ratio", "reward_ratio", "amount_per_event"})
@@ -30,9 +38,18 @@ class CampaignListSql:
     params: list[object] = field(default_factory=list)
 
 
-class _Builder:
-    def __init__(self, dialect: Dialect) -> None:
+class ListBuilder:
+    """Binds values and names whitelisted columns: the campaigns' by default, or another list's."""
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        text_columns: frozenset[str] = TEXT_COLUMNS,
+        number_columns: frozenset[str] = NUMBER_COLUMNS,
+    ) -> None:
         self.dialect = dialect
+        self.text_columns = text_columns
+        self.number_columns = number_columns
         self.params: list[object] = []
 
     def bind(self, value: object) -> str:
@@ -40,9 +57,9 @@ class _Builder:
         return "?"
 
     def column(self, name: str) -> str:
-        if name == "created_stamp":
+        if name == "created_stamp" and self.text_columns is TEXT_COLUMNS:
             return self.dialect.created_stamp
-        if name in TEXT_COLUMNS or name in NUMBER_COLUMNS or name in FLAG_COLUMNS or name == "created_at":
+        if name in self.text_columns or name in self.number_columns or name in FLAG_COLUMNS or name == "created_at":
             return name
         raise ValueError(f"not a list column: {name!r}")
 
@@ -55,7 +72,7 @@ class _Builder:
 
 def campaign_list_sql(account_pk: int, query: CampaignQuery, dialect: Dialect) -> CampaignListSql:
     """The WHERE clause (with its parameters) and the ORDER BY of ``query`` on the account's campaigns."""
-    b = _Builder(dialect)
+    b = ListBuilder(dialect)
     conditions = [f"account_pk = {b.bind(account_pk)}", f"active = {b.bind(dialect.value(query.active))}"]
     if query.campaign_ids is not None:
         conditions.append(_one_of(b, "campaign_id", sorted(query.campaign_ids)))
@@ -66,28 +83,29 @@ def campaign_list_sql(account_pk: int, query: CampaignQuery, dialect: Dialect) -
             raise ValueError(f"not a flag column: {column!r}")
         conditions.append(f"{column} = {b.bind(dialect.value(value))}")
     if query.match is not None:
-        conditions.append(_match(b, query.match))
+        conditions.append(match_condition(b, query.match))
     return CampaignListSql(" AND ".join(conditions), _order_by(b, query), b.params)
 
 
-def _one_of(b: _Builder, column: str, values: list[str]) -> str:
+def _one_of(b: ListBuilder, column: str, values: list[str]) -> str:
     if not values:
         return "1 = 0"
     return f"{column} IN ({', '.join(b.bind(v) for v in values)})"
 
 
-def _match(b: _Builder, match: Match) -> str:
+def match_condition(b: ListBuilder, match: Match) -> str:
+    """The SQL condition of ``match`` over the builder's columns (its values bound)."""
     op = match.op
     if op not in _NEGATED and op not in _NEGATED.values():
         raise ValueError(f"not a search operator: {op!r}")
     column = match.column
-    if column not in TEXT_COLUMNS and column not in NUMBER_COLUMNS:
+    if column not in b.text_columns and column not in b.number_columns:
         raise ValueError(f"not a searchable column: {column!r}")
     if not match.values or (op not in ("in", "ni") and len(match.values) != 1):
         raise ValueError(f"{op} takes {'one or more values' if op in ('in', 'ni') else 'one value'}")
     positive = _NEGATED.get(op, op)
     negated = positive != op
-    if column in NUMBER_COLUMNS and op in _NUMERIC_OPS:
+    if column in b.number_columns and op in _NUMERIC_OPS:
         value_sql = b.number(b.column(column))
         if positive == "eq":
             test = f"{value_sql} = {b.number(b.bind(match.values[0]))}"
@@ -96,7 +114,7 @@ def _match(b: _Builder, match: Match) -> str:
         # A missing number equals nothing, so it is "not equal" to everything.
         return f"({column} IS NULL OR NOT ({test}))" if negated else test
     value_sql = b.column(column)
-    if column in NUMBER_COLUMNS:
+    if column in b.number_columns:
         value_sql = b.dialect.number_text.format(value_sql)
     text_sql = b.fold(f"coalesce({value_sql}, '')")
     if positive == "eq":
@@ -116,7 +134,7 @@ def _like_escaped(text: str) -> str:
     )
 
 
-def _order_by(b: _Builder, query: CampaignQuery) -> str:
+def _order_by(b: ListBuilder, query: CampaignQuery) -> str:
     direction = "DESC" if query.descending else "ASC"
     keys: list[str] = []
     sort = query.sort

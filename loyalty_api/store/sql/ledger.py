@@ -66,6 +66,7 @@ class LedgerSql:
         self.insert = q(
             f"INSERT INTO ledger ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk"
         )
+        self.mark_promotion = q("UPDATE ledger SET promo_pk = ? WHERE pk = ?")
         self.upsert = q(BALANCE_UPSERT)
         self.upsert_returning = q(BALANCE_UPSERT + " RETURNING balance_cents, cumulative_cents")
         of_customer = "campaign_pk = ? AND customer_pk = ?"
@@ -123,7 +124,7 @@ class LedgerSql:
             " WHERE b.customer_pk = ? AND k.account_pk = ? AND k.type = ? AND NOT k.coalition_opt_out"
         )
         self.reversible = q(
-            f"SELECT {_ENTRY_READ}, l.purchase_cents FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ?"
+            f"SELECT {_ENTRY_READ}, l.purchase_cents, l.promo_pk FROM ledger l WHERE l.pk = ? AND l.campaign_pk = ?"
             f" AND l.customer_pk = ? AND {_SHOWN}"
         )
         of_l = "l.campaign_pk = ? AND l.customer_pk = ?"
@@ -285,6 +286,8 @@ class LedgerWrites:
                 custom_fields_text(sale.custom_fields),
             ),
         )
+        if sale.promo_pk is not None:
+            await self.mark_promotion(int(entry_pk), sale.promo_pk)
         item = await db.one(sql.upsert_returning, (account_pk, campaign_pk, customer_pk, product, amount, change))
         assert item is not None
         # The customer's balances cannot have changed since they were read: the sums after are those before plus
@@ -293,6 +296,10 @@ class LedgerWrites:
         # The sale's campaign is one of the pooled ones: the coalition total after it is the one before plus it.
         coalition = None if pool is None else int(found[_CARD_COLUMNS + 3]) + change
         return RecordedSale(card, entry, coalition)
+
+    async def mark_promotion(self, entry_pk: int, promo_pk: int) -> None:
+        """Record on the sale's entry which promotion it applied."""
+        await self._db.run(self._ledger_sql.mark_promotion, (promo_pk, entry_pk))
 
     async def coalition_cumulative(self, account_pk: int, customer_pk: int, campaign_type: str) -> int:
         sql = self._ledger_sql

@@ -53,7 +53,7 @@ REWARD_COLUMNS: Final = "pk, campaign_pk, level, description, identifier, create
 #: The columns of the ledger (and of ledger_archive, which adds archived_at, archived_by and archived_with).
 LEDGER_COLUMNS: Final = (
     'pk, account_pk, campaign_pk, customer_pk, at, user_name, amount_cents, purchase_cents, "authorization",'
-    " service_product, redeemed, reverses_pk, custom_fields"
+    " service_product, redeemed, reverses_pk, custom_fields, promo_pk"
 )
 #: The columns of the customers table (and of customers_archive, which adds archived_at and archived_by).
 CUSTOMER_COLUMNS: Final = ", ".join(
@@ -170,9 +170,10 @@ def audit_from_row(d: Dialect, row: Row) -> AuditRecord:
 
 def ledger_entry_from_row(d: Dialect, row: Row) -> LedgerEntry:
     """A ledger entry from the columns pk, at, user_name, amount_cents, authorization, service_product, redeemed,
-    custom_fields and, when selected, purchase_cents (in that order)."""
+    custom_fields and, when selected, purchase_cents and promo_pk (in that order)."""
     pk, at, user, amount, auth, product, redeemed, custom = row[:8]
     purchase = row[8] if len(row) > 8 else None
+    promo = row[9] if len(row) > 9 else None
     return LedgerEntry(
         int(pk),
         d.time(at),
@@ -183,6 +184,7 @@ def ledger_entry_from_row(d: Dialect, row: Row) -> LedgerEntry:
         bool(redeemed),
         None if purchase is None else int(purchase),
         custom_fields_from_text(custom),
+        None if promo is None else int(promo),
     )
 
 

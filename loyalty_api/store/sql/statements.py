@@ -11,6 +11,7 @@ from loyalty_api.store.sql.fields import FieldSql
 from loyalty_api.store.sql.idempotency import IdempotencySql
 from loyalty_api.store.sql.ledger import LedgerSql
 from loyalty_api.store.sql.logins import LoginSql
+from loyalty_api.store.sql.promotions import PromotionSql
 
 __all__ = ["Statements"]
 
@@ -29,6 +30,7 @@ class Statements:
         self.idempotency = IdempotencySql(d)
         self.ledger = LedgerSql(d)
         self.logins = LoginSql(d)
+        self.promotions = PromotionSql(d)
 
     def install(self, cls: type) -> None:
         for name, value in (
@@ -40,5 +42,6 @@ class Statements:
             ("_idempotency_sql", self.idempotency),
             ("_ledger_sql", self.ledger),
             ("_login_sql", self.logins),
+            ("_promotion_sql", self.promotions),
         ):
             setattr(cls, name, value)

@@ -19,6 +19,7 @@ from loyalty_api.store.sql.campaigns import CampaignReads
 from loyalty_api.store.sql.customers import CustomerReads
 from loyalty_api.store.sql.fields import FieldReads
 from loyalty_api.store.sql.ledger import LedgerReads
+from loyalty_api.store.sql.promotions import PromotionReads
 from loyalty_api.store.sql.statements import Statements
 from loyalty_api.store.sql.write_tx import SqlWriteTx
 
@@ -32,7 +33,7 @@ def _sql_tx(tx: WriteTx) -> SqlWriteTx:
     return tx
 
 
-class SqlStore(CampaignReads, CustomerReads, FieldReads, LedgerReads, AccountReads):
+class SqlStore(CampaignReads, CustomerReads, FieldReads, LedgerReads, PromotionReads, AccountReads):
     __slots__ = ()
 
     def __init_subclass__(cls, *, statements: Statements | None = None, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from loyalty_api.store.sql.fields import FieldWrites
 from loyalty_api.store.sql.idempotency import IdempotencyWrites
 from loyalty_api.store.sql.ledger import LedgerWrites
 from loyalty_api.store.sql.logins import LoginWrites
+from loyalty_api.store.sql.promotions import PromotionWrites
 from loyalty_api.store.sql.statements import Statements
 
 __all__ = ["SqlWriteTx"]
@@ -34,6 +35,7 @@ class SqlWriteTx(
     FieldWrites,
     LoginWrites,
     LedgerWrites,
+    PromotionWrites,
     IdempotencyWrites,
     AccountWrites,
 ):
