@@ -6,16 +6,19 @@ Every command reads ``LOYALTY_DATABASE_URL`` (see ``docs/configuration.md``).
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 
 import click
 import uvicorn
 
+from loyalty_api import logs
 from loyalty_api.cli._accounts import account
 from loyalty_api.cli._campaigns import campaign
 from loyalty_api.cli._common import echo_json, with_store
 from loyalty_api.cli._customers import customer
 from loyalty_api.cli._users import user
-from loyalty_api.config import Settings
+from loyalty_api.config import LOG_FORMATS, LOG_LEVELS, Settings
 from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo
 from loyalty_api.store.interface import Store
@@ -25,11 +28,33 @@ from loyalty_api.web.connections import PROTOCOL
 
 __all__ = ["cli", "main"]
 
+_log = logging.getLogger("loyalty_api.serve")
+
 
 @click.group()
 @click.version_option(package_name="loyalty-api")
-def cli() -> None:
-    """Self-hostable loyalty-program server speaking the legacy api.php protocol."""
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    help="The lowest level logged [default: LOYALTY_LOG_LEVEL, else info].",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS, case_sensitive=False),
+    help="text, or one JSON object a line [default: LOYALTY_LOG_FORMAT, else text].",
+)
+@click.pass_context
+def cli(context: click.Context, log_level: str | None, log_format: str | None) -> None:
+    """Self-hostable loyalty-program server speaking the legacy api.php protocol.
+
+    Logs go to standard error (time, level, logger, message)."""
+    try:
+        settings = Settings.from_env()
+    except ValueError:
+        settings = Settings()  # the command refuses the variable by name when it reads the configuration
+    chosen = (log_level or settings.log_level).lower(), (log_format or settings.log_format).lower()
+    logs.configure(*chosen)
+    context.obj = chosen
 
 
 @cli.command()
@@ -37,16 +62,24 @@ def cli() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--demo", is_flag=True, help="Load the demo world first when the database has no accounts.")
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
-def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="A log line per API request: type, action, outcome, duration, request id [default: LOYALTY_ACCESS_LOG].",
+)
+@click.pass_context
+def serve(context: click.Context, host: str, port: int, workers: int, demo: bool, access_log: bool | None) -> None:
     """Apply pending migrations and serve the API with uvicorn."""
+    log_level, log_format = context.obj
+    if access_log is not None:  # the worker processes read it from their environment
+        os.environ["LOYALTY_ACCESS_LOG"] = "1" if access_log else "0"
 
     async def prepare(store: Store) -> None:
         for name in await store.migrate():
-            click.echo(f"applied migration {name}")
+            _log.info("applied migration %s", name)
         if demo and await store.account_count() == 0:
             await load_demo(store)
-            click.echo("loaded the demo world")
+            _log.info("loaded the demo world")
 
     try:
         hasher()  # the argon2 parameters of customers' secrets, checked before serving
@@ -54,7 +87,7 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
         raise click.ClickException(str(exc)) from exc
     asyncio.run(with_store(prepare, migrate=False))
     settings = Settings.from_env()
-    click.echo(f"serving {redacted(settings.database_url)} at http://{host}:{port}/api.php")
+    _log.info("serving %s at http://%s:%d/api.php", redacted(settings.database_url), host, port)
     uvicorn.run(
         "loyalty_api.web.app:app_from_env",
         factory=True,
@@ -63,8 +96,10 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
         workers=workers,
         http=PROTOCOL,  # uvicorn's httptools protocol with limits against slow and greedy clients
         timeout_keep_alive=settings.keep_alive_seconds,
-        access_log=access_log,
-        log_level="info",
+        # uvicorn's own access log would write query strings, keys and passwords included: ours never does.
+        access_log=False,
+        log_config=logs.uvicorn_config(log_level, log_format),
+        log_level=log_level,
     )
 
 
