@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import UTC
 
 import click
 import uvicorn
@@ -21,6 +22,7 @@ from loyalty_api.cli._users import user
 from loyalty_api.config import LOG_FORMATS, LOG_LEVELS, Settings
 from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo
+from loyalty_api.store import MigrationStatus
 from loyalty_api.store.interface import Store
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
 from loyalty_api.store.urls import redacted
@@ -117,6 +119,28 @@ def upgrade() -> None:
         click.echo("\n".join(f"applied migration {name}" for name in applied) or "the schema is up to date")
 
     asyncio.run(with_store(run, migrate=False))
+
+
+@db.command()
+def status() -> None:
+    """Print each migration: its number, name, and when it was applied (UTC) or "pending"; changes nothing.  A
+    migration only the database knows, or applied with another checksum than this version's, is marked and makes
+    the exit status 1."""
+
+    async def run(store: Store) -> list[MigrationStatus]:
+        return await store.migration_status()
+
+    refused = 0
+    for line in asyncio.run(with_store(run, migrate=False)):
+        when = "pending" if line.applied_at is None else line.applied_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        mark = " (unknown to this version)" if not line.known else " (changed since applied)" if line.changed else ""
+        refused += bool(mark)
+        click.echo(f"{line.version:04d} {line.name} {when}{mark}")
+    if refused:
+        click.echo(
+            f"{refused} migration(s) differ from this version's: serve and the other commands refuse it", err=True
+        )
+        raise SystemExit(1)
 
 
 @db.command()

@@ -9,8 +9,9 @@ from typing import TypeVar
 import click
 
 from loyalty_api.config import Settings
-from loyalty_api.store import Store, StoreUnavailable, create_store
+from loyalty_api.store import SchemaMismatch, Store, StoreUnavailable, create_store
 from loyalty_api.store.models import Account
+from loyalty_api.store.urls import redacted
 
 __all__ = ["echo_json", "open_store", "require_account", "restorer_name", "with_store"]
 
@@ -35,6 +36,8 @@ async def with_store(run: Callable[[Store], Awaitable[T]], *, migrate: bool = Tr
         return await run(store)
     except StoreUnavailable as exc:
         raise click.ClickException(f"the database is unavailable: {exc}") from exc
+    except SchemaMismatch as exc:
+        raise click.ClickException(f"refusing {redacted(store.url)}: {exc}") from exc
     finally:
         await store.close()
 
