@@ -15,6 +15,8 @@ MIN_TOKEN_SECRET_LENGTH = 32
 #: The choices of LOYALTY_LOG_LEVEL and LOYALTY_LOG_FORMAT (and of the CLI's --log-level and --log-format).
 LOG_LEVELS: Final = ("debug", "info", "warning", "error", "critical")
 LOG_FORMATS: Final = ("text", "json")
+#: The modes LOYALTY_SQLITE_SYNCHRONOUS takes (loyalty_api.store.sqlite.store.SYNCHRONOUS_MODES, in lower case).
+SQLITE_SYNCHRONOUS: Final = ("full", "normal", "extra")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ class Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("LOYALTY_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            sqlite_synchronous=(env.get("LOYALTY_SQLITE_SYNCHRONOUS") or "FULL").upper(),
+            sqlite_synchronous=_choice(env, "LOYALTY_SQLITE_SYNCHRONOUS", SQLITE_SYNCHRONOUS, "full").upper(),
             sqlite_busy_timeout_ms=_int(env, "LOYALTY_SQLITE_BUSY_TIMEOUT_MS", 5000),
             postgres_pool_min=_int(env, "LOYALTY_POSTGRES_POOL_MIN", 2),
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),

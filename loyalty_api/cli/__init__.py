@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from dataclasses import replace
 from datetime import UTC
 
 import click
@@ -16,7 +17,7 @@ import uvicorn
 from loyalty_api import logs
 from loyalty_api.cli._accounts import account
 from loyalty_api.cli._campaigns import campaign
-from loyalty_api.cli._common import echo_json, with_store
+from loyalty_api.cli._common import CliOptions, cli_settings, echo_json, with_store
 from loyalty_api.cli._customers import customer
 from loyalty_api.cli._users import user
 from loyalty_api.config import LOG_FORMATS, LOG_LEVELS, Settings
@@ -45,8 +46,13 @@ _log = logging.getLogger("loyalty_api.serve")
     type=click.Choice(LOG_FORMATS, case_sensitive=False),
     help="text, or one JSON object a line [default: LOYALTY_LOG_FORMAT, else text].",
 )
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="The database, e.g. sqlite:////var/lib/loyalty/loyalty.db [default: LOYALTY_DATABASE_URL].",
+)
 @click.pass_context
-def cli(context: click.Context, log_level: str | None, log_format: str | None) -> None:
+def cli(context: click.Context, log_level: str | None, log_format: str | None, database_url: str | None) -> None:
     """Self-hostable loyalty-program server speaking the legacy api.php protocol.
 
     Logs go to standard error (time, level, logger, message)."""
@@ -54,9 +60,9 @@ def cli(context: click.Context, log_level: str | None, log_format: str | None) -
         settings = Settings.from_env()
     except ValueError:
         settings = Settings()  # the command refuses the variable by name when it reads the configuration
-    chosen = (log_level or settings.log_level).lower(), (log_format or settings.log_format).lower()
-    logs.configure(*chosen)
-    context.obj = chosen
+    chosen = CliOptions((log_level or settings.log_level).lower(), (log_format or settings.log_format).lower())
+    logs.configure(chosen.log_level, chosen.log_format)
+    context.obj = replace(chosen, database_url=database_url or None)
 
 
 @cli.command()
@@ -72,7 +78,9 @@ def cli(context: click.Context, log_level: str | None, log_format: str | None) -
 @click.pass_context
 def serve(context: click.Context, host: str, port: int, workers: int, demo: bool, access_log: bool | None) -> None:
     """Apply pending migrations and serve the API with uvicorn."""
-    log_level, log_format = context.obj
+    options: CliOptions = context.obj
+    if options.database_url is not None:  # the worker processes read it from their environment
+        os.environ["LOYALTY_DATABASE_URL"] = options.database_url
     if access_log is not None:  # the worker processes read it from their environment
         os.environ["LOYALTY_ACCESS_LOG"] = "1" if access_log else "0"
 
@@ -87,8 +95,8 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
         hasher()  # the argon2 parameters of customers' secrets, checked before serving
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    asyncio.run(with_store(prepare, migrate=False))
-    settings = Settings.from_env()
+    asyncio.run(with_store(prepare, migrate=False, writes=True))
+    settings = cli_settings()
     _log.info("serving %s at http://%s:%d/api.php", redacted(settings.database_url), host, port)
     uvicorn.run(
         "loyalty_api.web.app:app_from_env",
@@ -100,8 +108,8 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
         timeout_keep_alive=settings.keep_alive_seconds,
         # uvicorn's own access log would write query strings, keys and passwords included: ours never does.
         access_log=False,
-        log_config=logs.uvicorn_config(log_level, log_format),
-        log_level=log_level,
+        log_config=logs.uvicorn_config(options.log_level, options.log_format),
+        log_level=options.log_level,
     )
 
 
@@ -110,15 +118,21 @@ def db() -> None:
     """Database schema."""
 
 
+_CREATE_DIRS = click.option(
+    "--create-dirs", is_flag=True, help="Create the SQLite database's directory when it does not exist."
+)
+
+
 @db.command()
-def upgrade() -> None:
+@_CREATE_DIRS
+def upgrade(create_dirs: bool) -> None:
     """Apply pending migrations."""
 
     async def run(store: Store) -> None:
         applied = await store.migrate()
         click.echo("\n".join(f"applied migration {name}" for name in applied) or "the schema is up to date")
 
-    asyncio.run(with_store(run, migrate=False))
+    asyncio.run(with_store(run, migrate=False, writes=True, create_dirs=create_dirs))
 
 
 @db.command()
@@ -176,7 +190,8 @@ def _sums_json(sums: LedgerSums | None) -> dict[str, int] | None:
 
 
 @cli.command()
-def demo() -> None:
+@_CREATE_DIRS
+def demo(create_dirs: bool) -> None:
     """Load the demo world (does nothing when it is there already)."""
 
     async def run(store: Store) -> None:
@@ -184,7 +199,7 @@ def demo() -> None:
         created = await load_demo(store)
         click.echo("loaded the demo world" if created else "the demo world is already there")
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True, create_dirs=create_dirs))
 
 
 cli.add_command(account)

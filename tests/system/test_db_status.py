@@ -17,7 +17,7 @@ import pytest
 from loyalty_api.config import Settings
 from tests.support.backends import backend_settings
 from tests.support.balances import run_sql
-from tests.support.cli import invoke
+from tests.support.cli import invoke, said
 from tests.support.live_server import free_port
 
 APPLIED: Final = re.compile(r"(\d{4}) (\w+) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -87,7 +87,7 @@ def test_a_schema_newer_than_the_code_is_refused(settings: Settings, tmp_path: P
         refused = invoke(settings, *command)
         assert refused.exit_code == 1, (command, refused.output)
         assert "is newer than this version of loyalty-api: it has migration(s) 0099_from_the_future" in refused.stderr
-        assert refused.stderr.startswith("Error: refusing "), refused.stderr
+        assert said(refused).startswith("Error: refusing "), refused.stderr
     assert run_sql(settings, "SELECT count(*) FROM schema_migrations WHERE version = 99") == [(1,)]
     _assert_serve_refuses(settings, tmp_path, "is newer than this version")
 

@@ -75,7 +75,9 @@ class SqliteStore(SqlStore, statements=SQL):
     # --- lifecycle ---------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        directory = Path(self.path).parent
+        if not directory.is_dir():  # a mistyped path must not become a new, empty database that reports healthy
+            raise StoreUnavailable(f"the directory {str(directory)!r} of the SQLite database does not exist")
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
