@@ -5,12 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
-__all__ = ["MIN_TOKEN_SECRET_LENGTH", "Settings"]
+__all__ = ["LOG_FORMATS", "LOG_LEVELS", "MIN_TOKEN_SECRET_LENGTH", "Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///loyalty.db"
 #: The shortest secret of time tokens (``LOYALTY_TOKEN_SECRET``): 32 characters, e.g. 16 random bytes in hex.
 MIN_TOKEN_SECRET_LENGTH = 32
+#: The choices of LOYALTY_LOG_LEVEL and LOYALTY_LOG_FORMAT (and of the CLI's --log-level and --log-format).
+LOG_LEVELS: Final = ("debug", "info", "warning", "error", "critical")
+LOG_FORMATS: Final = ("text", "json")
+#: The modes LOYALTY_SQLITE_SYNCHRONOUS takes (loyalty_api.store.sqlite.store.SYNCHRONOUS_MODES, in lower case).
+SQLITE_SYNCHRONOUS: Final = ("full", "normal", "extra")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +47,17 @@ class Settings:
     # blank: time tokens are off.
     token_secret: str = field(default="", repr=False)
     token_secret_previous: str = field(default="", repr=False)
+    # Logging (loyalty_api/logs.py): the lowest level written, text or json, and a line per API request.
+    log_level: str = "info"
+    log_format: str = "text"
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         return cls(
             database_url=env.get("LOYALTY_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            sqlite_synchronous=(env.get("LOYALTY_SQLITE_SYNCHRONOUS") or "FULL").upper(),
+            sqlite_synchronous=_choice(env, "LOYALTY_SQLITE_SYNCHRONOUS", SQLITE_SYNCHRONOUS, "full").upper(),
             sqlite_busy_timeout_ms=_int(env, "LOYALTY_SQLITE_BUSY_TIMEOUT_MS", 5000),
             postgres_pool_min=_int(env, "LOYALTY_POSTGRES_POOL_MIN", 2),
             postgres_pool_max=_int(env, "LOYALTY_POSTGRES_POOL_MAX", 10),
@@ -65,7 +75,26 @@ class Settings:
             max_connections=_positive(env, "LOYALTY_MAX_CONNECTIONS", _default_max_connections()),
             keep_alive_seconds=_positive(env, "LOYALTY_KEEP_ALIVE_SECONDS", 5),
             **_token_secrets(env),
+            log_level=_choice(env, "LOYALTY_LOG_LEVEL", LOG_LEVELS, "info"),
+            log_format=_choice(env, "LOYALTY_LOG_FORMAT", LOG_FORMATS, "text"),
+            access_log=_flag(env, "LOYALTY_ACCESS_LOG"),
         )
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {env.get(name)!r}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 1 or 0 (true or false), not {env.get(name)!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

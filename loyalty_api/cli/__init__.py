@@ -6,18 +6,24 @@ Every command reads ``LOYALTY_DATABASE_URL`` (see ``docs/configuration.md``).
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+from dataclasses import replace
+from datetime import UTC
 
 import click
 import uvicorn
 
+from loyalty_api import logs
 from loyalty_api.cli._accounts import account
 from loyalty_api.cli._campaigns import campaign
-from loyalty_api.cli._common import echo_json, with_store
+from loyalty_api.cli._common import CliOptions, cli_settings, echo_json, with_store
 from loyalty_api.cli._customers import customer
 from loyalty_api.cli._users import user
-from loyalty_api.config import Settings
+from loyalty_api.config import LOG_FORMATS, LOG_LEVELS, Settings
 from loyalty_api.customers.secrets import hasher
 from loyalty_api.demo import load_demo
+from loyalty_api.store import MigrationStatus
 from loyalty_api.store.interface import Store
 from loyalty_api.store.ledger_models import BalanceMismatch, LedgerSums
 from loyalty_api.store.urls import redacted
@@ -25,11 +31,38 @@ from loyalty_api.web.connections import PROTOCOL
 
 __all__ = ["cli", "main"]
 
+_log = logging.getLogger("loyalty_api.serve")
+
 
 @click.group()
 @click.version_option(package_name="loyalty-api")
-def cli() -> None:
-    """Self-hostable loyalty-program server speaking the legacy api.php protocol."""
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    help="The lowest level logged [default: LOYALTY_LOG_LEVEL, else info].",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS, case_sensitive=False),
+    help="text, or one JSON object a line [default: LOYALTY_LOG_FORMAT, else text].",
+)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="The database, e.g. sqlite:////var/lib/loyalty/loyalty.db [default: LOYALTY_DATABASE_URL].",
+)
+@click.pass_context
+def cli(context: click.Context, log_level: str | None, log_format: str | None, database_url: str | None) -> None:
+    """Self-hostable loyalty-program server speaking the legacy api.php protocol.
+
+    Logs go to standard error (time, level, logger, message)."""
+    try:
+        settings = Settings.from_env()
+    except ValueError:
+        settings = Settings()  # the command refuses the variable by name when it reads the configuration
+    chosen = CliOptions((log_level or settings.log_level).lower(), (log_format or settings.log_format).lower())
+    logs.configure(chosen.log_level, chosen.log_format)
+    context.obj = replace(chosen, database_url=database_url or None)
 
 
 @cli.command()
@@ -37,24 +70,34 @@ def cli() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--demo", is_flag=True, help="Load the demo world first when the database has no accounts.")
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
-def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="A log line per API request: type, action, outcome, duration, request id [default: LOYALTY_ACCESS_LOG].",
+)
+@click.pass_context
+def serve(context: click.Context, host: str, port: int, workers: int, demo: bool, access_log: bool | None) -> None:
     """Apply pending migrations and serve the API with uvicorn."""
+    options: CliOptions = context.obj
+    if options.database_url is not None:  # the worker processes read it from their environment
+        os.environ["LOYALTY_DATABASE_URL"] = options.database_url
+    if access_log is not None:  # the worker processes read it from their environment
+        os.environ["LOYALTY_ACCESS_LOG"] = "1" if access_log else "0"
 
     async def prepare(store: Store) -> None:
         for name in await store.migrate():
-            click.echo(f"applied migration {name}")
+            _log.info("applied migration %s", name)
         if demo and await store.account_count() == 0:
             await load_demo(store)
-            click.echo("loaded the demo world")
+            _log.info("loaded the demo world")
 
     try:
         hasher()  # the argon2 parameters of customers' secrets, checked before serving
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    asyncio.run(with_store(prepare, migrate=False))
-    settings = Settings.from_env()
-    click.echo(f"serving {redacted(settings.database_url)} at http://{host}:{port}/api.php")
+    asyncio.run(with_store(prepare, migrate=False, writes=True))
+    settings = cli_settings()
+    _log.info("serving %s at http://%s:%d/api.php", redacted(settings.database_url), host, port)
     uvicorn.run(
         "loyalty_api.web.app:app_from_env",
         factory=True,
@@ -63,8 +106,10 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
         workers=workers,
         http=PROTOCOL,  # uvicorn's httptools protocol with limits against slow and greedy clients
         timeout_keep_alive=settings.keep_alive_seconds,
-        access_log=access_log,
-        log_level="info",
+        # uvicorn's own access log would write query strings, keys and passwords included: ours never does.
+        access_log=False,
+        log_config=logs.uvicorn_config(options.log_level, options.log_format),
+        log_level=options.log_level,
     )
 
 
@@ -73,15 +118,43 @@ def db() -> None:
     """Database schema."""
 
 
+_CREATE_DIRS = click.option(
+    "--create-dirs", is_flag=True, help="Create the SQLite database's directory when it does not exist."
+)
+
+
 @db.command()
-def upgrade() -> None:
+@_CREATE_DIRS
+def upgrade(create_dirs: bool) -> None:
     """Apply pending migrations."""
 
     async def run(store: Store) -> None:
         applied = await store.migrate()
         click.echo("\n".join(f"applied migration {name}" for name in applied) or "the schema is up to date")
 
-    asyncio.run(with_store(run, migrate=False))
+    asyncio.run(with_store(run, migrate=False, writes=True, create_dirs=create_dirs))
+
+
+@db.command()
+def status() -> None:
+    """Print each migration: its number, name, and when it was applied (UTC) or "pending"; changes nothing.  A
+    migration only the database knows, or applied with another checksum than this version's, is marked and makes
+    the exit status 1."""
+
+    async def run(store: Store) -> list[MigrationStatus]:
+        return await store.migration_status()
+
+    refused = 0
+    for line in asyncio.run(with_store(run, migrate=False)):
+        when = "pending" if line.applied_at is None else line.applied_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        mark = " (unknown to this version)" if not line.known else " (changed since applied)" if line.changed else ""
+        refused += bool(mark)
+        click.echo(f"{line.version:04d} {line.name} {when}{mark}")
+    if refused:
+        click.echo(
+            f"{refused} migration(s) differ from this version's: serve and the other commands refuse it", err=True
+        )
+        raise SystemExit(1)
 
 
 @db.command()
@@ -117,7 +190,8 @@ def _sums_json(sums: LedgerSums | None) -> dict[str, int] | None:
 
 
 @cli.command()
-def demo() -> None:
+@_CREATE_DIRS
+def demo(create_dirs: bool) -> None:
     """Load the demo world (does nothing when it is there already)."""
 
     async def run(store: Store) -> None:
@@ -125,7 +199,7 @@ def demo() -> None:
         created = await load_demo(store)
         click.echo("loaded the demo world" if created else "the demo world is already there")
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True, create_dirs=create_dirs))
 
 
 cli.add_command(account)

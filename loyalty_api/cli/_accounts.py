@@ -58,7 +58,7 @@ def account_add(account_id: str, name: str, currency: str, coalition: bool, two_
         )
         click.echo("The owner's key is shown this once; only its digest is stored.", err=True)
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 def _detail_options(command: click.decorators.FC) -> click.decorators.FC:
@@ -106,7 +106,7 @@ def account_set(account_id: str, by: str, **options: str | bool | None) -> None:
         assert changed is not None  # no command removes an account
         echo_json(_details_json(changed.details))
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 @account.command("history")

@@ -74,7 +74,7 @@ def campaign_add(
         created = await store.add_campaign(found.pk, {**values, "campaign_id": chosen})
         echo_json(campaign_json(created, account_id))
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 @campaign.command("show")
@@ -127,7 +127,7 @@ def campaign_restore(campaign_id: str, account_id: str, by: str) -> None:
         counts = restored.counts
         click.echo(f"restored with {counts.rewards} rewards and {counts.ledger_entries} transactions", err=True)
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 def campaign_json(stored: Campaign, account_id: str) -> dict[str, object]:

@@ -53,7 +53,7 @@ def customer_restore(code: str, account_id: str, by: str) -> None:
         echo_json(customer_json(restored.customer, account_id))
         click.echo(f"restored with {restored.ledger_entries} transactions", err=True)
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 def customer_json(stored: Customer, account_id: str) -> dict[str, object]:

@@ -97,7 +97,7 @@ def user_add(
         }
         _show_key(shown, key if given is None else None)
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 @user.command("rotate-key")
@@ -118,7 +118,7 @@ def user_rotate_key(
         await _refused_as_click(rotate_key(store, account, user_name, key_digest(account_id, user_name, key), by))
         _show_key({"account_id": account_id, "user_id": user_name, "rotated": True}, key if given is None else None)
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 @user.command("disable")
@@ -155,7 +155,7 @@ def user_set_role(user_name: str, account_id: str, role: str, campaigns: str, by
         await _refused_as_click(set_role(store, account, user_name, chosen, allowed, by))
         echo_json(_user_json(account_id, await _user(store, account.pk, user_name)))
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 @user.command("remove")
@@ -170,7 +170,7 @@ def user_remove(user_name: str, account_id: str, by: str) -> None:
         await _refused_as_click(remove_user(store, account, user_name, by))
         echo_json({"account_id": account_id, "user_id": user_name, "removed": True})
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 @user.command("list")
@@ -206,7 +206,7 @@ def _set_disabled(user_name: str, account_id: str, by: str, *, disabled: bool) -
         await _refused_as_click(set_disabled(store, account, user_name, disabled, by))
         echo_json(_user_json(account_id, await _user(store, account.pk, user_name)))
 
-    asyncio.run(with_store(run))
+    asyncio.run(with_store(run, writes=True))
 
 
 async def _refused_as_click(change: Awaitable[User]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from loyalty_api.store._migrations import MigrationStatus, SchemaMismatch
 from loyalty_api.store.interface import QueryTimeout, ReadsBusy, Store, StoreUnavailable, WriteTx
 from loyalty_api.store.models import CAMPAIGN_TYPES, Account, AuditRecord, Campaign, Change, NewAudit, Principal, Role
 from loyalty_api.store.urls import redacted
@@ -15,10 +16,12 @@ __all__ = [
     "Campaign",
     "Change",
     "NewAudit",
+    "MigrationStatus",
     "Principal",
     "QueryTimeout",
     "ReadsBusy",
     "Role",
+    "SchemaMismatch",
     "Store",
     "StoreSettings",
     "StoreUnavailable",

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Final, Protocol, TypeVar
 
+from loyalty_api.store._migrations import MigrationStatus
 from loyalty_api.store.ledger_models import (
     AppendedEntry,
     BalanceMismatch,
@@ -440,7 +441,12 @@ class Store(Protocol):
         ...
 
     async def migrate(self) -> list[str]:
-        """Apply pending migrations; the names of those applied."""
+        """Apply pending migrations; the names of those applied.  Raise :class:`SchemaMismatch` (changing nothing)
+        when the database holds a migration the code lacks, or one whose checksum differs from the code's."""
+        ...
+
+    async def migration_status(self) -> list[MigrationStatus]:
+        """Every migration of the code (applied or pending) and of the database, in order; changes nothing."""
         ...
 
     async def find_login(self, account_id: str, user_name: str) -> Login | None: ...

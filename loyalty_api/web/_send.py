@@ -12,16 +12,14 @@ _NO_STORE: Final = (b"cache-control", b"no-store")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 
 
-async def send_body(
-    send: Send, status: int, content_type: str, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
+async def send_body(send: Send, status: int, content_type: str, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
+    """Send ``body`` whole; ``extra`` headers after the usual ones (the request's id at least)."""
     headers = [
         (b"content-type", content_type.encode("latin-1")),
         (b"content-length", str(len(body)).encode("latin-1")),
         _NO_STORE,
         _NOSNIFF,
     ]
-    if extra:
-        headers.extend(extra)
+    headers.extend(extra)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -39,7 +39,12 @@ class LoyaltyApp:
         throttle = LoginThrottle(settings.login_failure_limit, settings.login_failure_window_seconds)
         secrets = tuple(secret.encode() for secret in (settings.token_secret, settings.token_secret_previous) if secret)
         self.api = ApiEndpoint(
-            store, settings.login_cache_seconds, settings.idempotency_hours, throttle, TokenKeys(secrets)
+            store,
+            settings.login_cache_seconds,
+            settings.idempotency_hours,
+            throttle,
+            TokenKeys(secrets),
+            access_log=settings.access_log,
         )
         self.starlette = Starlette(
             routes=[

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from functools import partial
-from typing import Final
+from time import perf_counter
+from typing import Final, NamedTuple
 
 from starlette.types import Receive, Scope, Send
 
@@ -30,6 +31,7 @@ from loyalty_api.handler.idempotency import (
     fingerprint,
     read_key,
 )
+from loyalty_api.logs import ACCESS_LOGGER, REQUEST_ID, request_id_of
 from loyalty_api.protocol.forms import (
     MAX_BODY_BYTES,
     ClientDisconnected,
@@ -57,9 +59,20 @@ _log = logging.getLogger(__name__)
 _ALLOWED: Final = frozenset({"GET", "POST"})
 _KEY_HEADER: Final = b"api_access_key"
 _KEY_HEADER_DASHED: Final = b"api-access-key"
-_REPLAYED: Final = [(b"idempotent-replayed", b"true")]
+_REPLAYED: Final = ((b"idempotent-replayed", b"true"),)
+_REQUEST_ID_HEADER: Final = b"x-request-id"
+_access = logging.getLogger(ACCESS_LOGGER)
 #: The call that names no account: its user id is looked up in every account (``docs/accounts.md``).
 USER_LOGIN: Final = "user_login"
+
+
+class _Headers(NamedTuple):
+    """What the endpoint reads of a request's headers, and the ``X-Request-ID`` header of its answer."""
+
+    request_id: tuple[bytes, bytes]
+    content_type: bytes | None
+    length: bytes | None
+    key: bytes | None
 
 
 def error_document(error: ApiError) -> Element:
@@ -74,8 +87,10 @@ class ApiEndpoint:
         idempotency_hours: int = MIN_KEEP_HOURS,
         throttle: LoginThrottle | None = None,
         token_keys: TokenKeys = NO_TOKEN_KEYS,
+        access_log: bool = False,
     ) -> None:
         self.store = store
+        self.access_log = access_log
         # Replaced by tests that set the clock of time tokens.
         self.token_keys = token_keys
         self.logins = LoginCache(login_cache_seconds)
@@ -83,14 +98,11 @@ class ApiEndpoint:
         self.throttle = throttle or LoginThrottle()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = scope["method"]
-        if method not in _ALLOWED:
-            await _send_doc(send, default_output(), ApiError("method_not_allowed"), [(b"allow", b"GET, POST")])
-            return
         content_type: bytes | None = None
         length: bytes | None = None
         header_key: bytes | None = None
         idempotency_header: bytes | None = None
+        incoming_id: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"content-type":
                 content_type = value
@@ -100,42 +112,75 @@ class ApiEndpoint:
                 header_key = value
             elif name == KEY_HEADER:
                 idempotency_header = value
+            elif name == _REQUEST_ID_HEADER:
+                incoming_id = value
+        request_id = request_id_of(incoming_id)
+        token = REQUEST_ID.set(request_id)
+        headers = _Headers((_REQUEST_ID_HEADER, request_id.encode("ascii")), content_type, length, header_key)
+        try:
+            if not self.access_log:
+                await self._serve(scope, receive, send, headers, idempotency_header)
+                return
+            started = perf_counter()
+            fields, status, outcome = await self._serve(scope, receive, send, headers, idempotency_header)
+            _log_access(fields, status, outcome, perf_counter() - started)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, headers: _Headers, idempotency_header: bytes | None
+    ) -> tuple[Fields | None, int, Element | ApiError | None]:
+        """Answer the request; what the access log says of it: its fields (None: unread), HTTP status and answer."""
+        echo = headers.request_id
+        method = scope["method"]
+        if method not in _ALLOWED:
+            error = ApiError("method_not_allowed")
+            await _send_doc(send, default_output(), error, echo, [(b"allow", b"GET, POST")])
+            return None, error.http_status, error
+        length = headers.length
         try:
             expected = int(length) if length is not None and length.isdigit() else None
             if expected is not None and expected > MAX_BODY_BYTES:
                 raise ApiError("request_too_large", detail=f"The request body is larger than {MAX_BODY_BYTES} bytes.")
             body = await read_body(receive, expected=expected) if method == "POST" else b""
-            data = parse_fields(scope["query_string"], content_type if method == "POST" else None, body)
+            data = parse_fields(scope["query_string"], headers.content_type if method == "POST" else None, body)
         except ClientDisconnected as exc:
             _log.info("request dropped, its body incomplete: %s", exc)
-            return  # nobody to answer; nothing of it was run or kept
+            return None, 0, None  # nobody to answer; nothing of it was run or kept
         except FormError as exc:
-            await _send_doc(send, default_output(), _form_error(exc))
-            return
+            error = _form_error(exc)
+            await _send_doc(send, default_output(), error, echo)
+            return None, error.http_status, error
         except ApiError as exc:
-            await _send_doc(send, default_output(), exc)
-            return
+            await _send_doc(send, default_output(), exc, echo)
+            return None, exc.http_status, exc
         fields = Fields(data)
         try:
             output = choose_output(fields)
         except InvalidCallback as exc:
             json_renderer = get_renderer("json")
             assert json_renderer is not None
-            await _send_doc(send, OutputChoice(json_renderer), exc)
-            return
+            await _send_doc(send, OutputChoice(json_renderer), exc, echo)
+            return fields, exc.http_status, exc
         except ApiError as exc:
-            await _send_doc(send, default_output(), exc)
-            return
+            await _send_doc(send, default_output(), exc, echo)
+            return fields, exc.http_status, exc
+        header_key = headers.key
         key = header_key.decode("utf-8", "replace") if header_key else None
         client = scope.get("client")
         address = None if client is None else str(client[0])
         answer, status, output = await self._answer(fields, key, idempotency_header, output, address)
         if isinstance(answer, RenderedAnswer):
             await send_body(
-                send, answer.status, answer.content_type, answer.body, _REPLAYED if answer.replayed else None
+                send,
+                answer.status,
+                answer.content_type,
+                answer.body,
+                [echo, *_REPLAYED] if answer.replayed else [echo],
             )
-            return
-        await _send(send, output, answer, status)
+            return fields, answer.status, None
+        await _send(send, output, answer, status, [echo])
+        return fields, status, answer
 
     async def _answer(
         self,
@@ -226,13 +271,50 @@ def _form_error(exc: FormError) -> ApiError:
 
 
 async def _send_doc(
-    send: Send, output: OutputChoice, error: ApiError, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    output: OutputChoice,
+    error: ApiError,
+    echo: tuple[bytes, bytes],
+    extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    await _send(send, output, error_document(error), error.http_status, extra)
+    await _send(send, output, error_document(error), error.http_status, [echo, *extra] if extra else [echo])
 
 
-async def _send(
-    send: Send, output: OutputChoice, doc: Element, status: int, extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
+def _log_access(fields: Fields | None, status: int, outcome: Element | ApiError | None, seconds: float) -> None:
+    """The access log's line: the call, its outcome (the error code, else the HTTP status), how long it took.  Never
+    a field's value beyond type and action: keys, passwords and PINs stay out of logs."""
+    kind = action = "-"
+    if fields is not None:
+        kind = _loggable(fields.value("type"))
+        action = _loggable(fields.value("action"))
+    code = _error_code(outcome)
+    said = code if code is not None else ("dropped" if status == 0 else str(status))
+    duration_ms = round(seconds * 1000, 3)
+    _access.info(
+        "type=%s action=%s outcome=%s duration_ms=%s",
+        kind,
+        action,
+        said,
+        duration_ms,
+        extra={"type": kind, "action": action, "outcome": said, "status": status, "duration_ms": duration_ms},
+    )
+
+
+def _error_code(outcome: Element | ApiError | None) -> str | None:
+    if isinstance(outcome, ApiError):
+        return outcome.code
+    if outcome is not None and outcome.attrs.get("status") == "error" and outcome.children:
+        return outcome.children[0].attrs.get("code")
+    return None
+
+
+def _loggable(value: str | None) -> str:
+    """A call's type or action as logged: the known ones are short words; anything else is cut and escaped."""
+    if value is None:
+        return "-"
+    return value[:40].encode("ascii", "backslashreplace").decode("ascii").replace(" ", "_")
+
+
+async def _send(send: Send, output: OutputChoice, doc: Element, status: int, extra: list[tuple[bytes, bytes]]) -> None:
     content_type, body = render_document(doc, output)
     await send_body(send, status, content_type, body, extra)

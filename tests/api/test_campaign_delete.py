@@ -15,7 +15,7 @@ from loyalty_api.config import Settings
 from loyalty_api.store.sqlite.store import sqlite_path
 from tests.support.api import call, error_of, outcome, status_of, warnings_of
 from tests.support.campaigns import add_reward, listed, update
-from tests.support.cli import history, restore_campaign, run_cli, show
+from tests.support.cli import history, restore_campaign, run_cli, said, show
 from tests.support.demo import EARNED, EVENTS, GIFTCARD, JANE, LEGACY, POINTS  # the manager may see POINTS, not EVENTS
 from tests.support.golden import GoldenCase, golden_tests
 from tests.support.ledger import customs, record, transactions
@@ -46,7 +46,7 @@ test_answers_match_golden_files, test_no_stray_golden_files = golden_tests(
 
 def _restore(settings: Settings, campaign_id: str, by: str = "ops-alice") -> tuple[int, str, str]:
     result = restore_campaign(settings, campaign_id, by)
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, result.stdout, said(result)
 
 
 def _rewards_doc(client: TestClient, campaign_id: str) -> bytes:

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from loyalty_api.config import Settings
 from tests.support.api import call, call_json, error_code, status_of
-from tests.support.cli import customer_history
+from tests.support.cli import customer_history, said
 from tests.support.cli import restore_customer as restore
 from tests.support.customers import customer_fields, info, new
 from tests.support.demo import GIFTCARD, POINTS
@@ -73,7 +73,7 @@ def test_restore_brings_everything_back(client: TestClient, settings: Settings) 
     assert _delete(client, LEGACY_CODE) == "deleted"
     result = restore(settings, LEGACY_CODE)
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip() == "restored with 2 transactions"
+    assert said(result).strip() == "restored with 2 transactions"
     assert '"code": "8000000000000001"' in result.stdout
     after = info(client, LEGACY_CODE)
     assert customer_fields(after) == customer_fields(before)

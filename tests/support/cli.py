@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any, Final
 
 from click.testing import CliRunner, Result
@@ -27,11 +28,13 @@ __all__ = [
     "restore_campaign",
     "restore_customer",
     "run_cli",
+    "said",
     "show",
     "store_read",
 ]
 
 GREATWIDGETS: Final = "greatwidgets"
+_LOG_LINE: Final = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 # The keys `loyalty-api campaign show` prints, in order.
 SHOW_KEYS: Final = [
     "id",
@@ -55,6 +58,11 @@ HISTORY_KEYS: Final = ["id", "at", "account_id", "user_id", "entity", "entity_id
 def invoke(settings: Settings, *args: str, input: str | None = None) -> Result:
     """Run ``loyalty-api ARGS`` against the test database (``input`` on its standard input), whatever its outcome."""
     return CliRunner().invoke(cli, list(args), input=input, env={"LOYALTY_DATABASE_URL": settings.database_url})
+
+
+def said(result: Result) -> str:
+    """What a command wrote on standard error besides its log lines (the database a writing command names)."""
+    return "".join(line for line in result.stderr.splitlines(keepends=True) if not _LOG_LINE.match(line))
 
 
 def run_cli(settings: Settings, *args: str) -> str:

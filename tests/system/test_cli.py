@@ -30,7 +30,7 @@ from tests.support.api import call
 from tests.support.backends import backend_settings
 from tests.support.balances import JANES_BALANCES, balance_mismatches, fill_ledger, run_sql
 from tests.support.campaigns import update
-from tests.support.cli import HISTORY_KEYS, SHOW_KEYS, invoke, run_cli, show, store_read
+from tests.support.cli import HISTORY_KEYS, SHOW_KEYS, invoke, run_cli, said, show, store_read
 from tests.support.customers import production_argon2
 from tests.support.demo import BUYX, EARNED, JANE, POINTS
 from tests.support.users import ADMIN, MANAGER, OTHER_ADMIN, User
@@ -219,7 +219,7 @@ def test_user_add_with_a_given_password(settings: Settings, client: TestClient) 
     shown = json.loads(result.stdout)
     assert "user_api_key" not in shown
     assert "a long secret!" not in result.output
-    assert result.stderr == ""
+    assert said(result) == ""
     assert shown["allowed_campaigns"] == "all"
     assert _update(client, ("greatwidgets", "till_2", "a long secret!"), "WidgetClub", description="Hi") == (
         "updated",

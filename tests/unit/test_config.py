@@ -65,3 +65,34 @@ def test_a_weak_or_lone_token_secret_is_refused(env: dict[str, str], message: st
     with pytest.raises(ValueError) as raised:
         Settings.from_env(env)
     assert str(raised.value) == message
+
+
+def test_logging_defaults_to_info_as_text_without_access_log() -> None:
+    settings = Settings.from_env({})
+    assert (settings.log_level, settings.log_format, settings.access_log) == ("info", "text", False)
+
+
+def test_logging_is_read_from_its_variables() -> None:
+    settings = Settings.from_env(
+        {"LOYALTY_LOG_LEVEL": "DEBUG", "LOYALTY_LOG_FORMAT": "json", "LOYALTY_ACCESS_LOG": "1"}
+    )
+    assert (settings.log_level, settings.log_format, settings.access_log) == ("debug", "json", True)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("yes", True), ("0", False), ("off", False)])
+def test_the_access_log_is_a_flag(value: str, expected: bool) -> None:
+    assert Settings.from_env({"LOYALTY_ACCESS_LOG": value}).access_log is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LOYALTY_LOG_LEVEL", "verbose", "LOYALTY_LOG_LEVEL must be one of debug, info, warning, error, critical"),
+        ("LOYALTY_LOG_FORMAT", "xml", "LOYALTY_LOG_FORMAT must be one of text, json, not 'xml'"),
+        ("LOYALTY_ACCESS_LOG", "maybe", "LOYALTY_ACCESS_LOG must be 1 or 0 (true or false), not 'maybe'"),
+    ],
+)
+def test_a_logging_value_out_of_its_choices_names_its_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        Settings.from_env({name: value})
+    assert str(raised.value).startswith(message)

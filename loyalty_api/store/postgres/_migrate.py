@@ -10,17 +10,31 @@ from __future__ import annotations
 
 from typing import Final
 
-from loyalty_api.store._migrations import load_migrations
+from loyalty_api.store._migrations import (
+    AppliedMigration,
+    MigrationStatus,
+    check_applied,
+    load_migrations,
+    statuses,
+)
 from loyalty_api.store.postgres._db import Conn
 
-__all__ = ["apply_migrations"]
+__all__ = ["apply_migrations", "migration_statuses"]
 
 _MIGRATIONS_PACKAGE: Final = "loyalty_api.store.postgres.migrations"
 _LOCK_NAME: Final = "loyalty-api schema migrations:"
 _SCHEMA_EXISTS: Final = "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)"
 _CREATE_VERSIONS: Final = (
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), checksum text)"
+)
+# A database migrated before checksums were kept: the column is added, and filled once with the code's.
+_ADD_CHECKSUM: Final = "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text"
+_APPLIED: Final = "SELECT version, name, applied_at, checksum FROM schema_migrations ORDER BY version"
+_TABLE_EXISTS: Final = "SELECT to_regclass('schema_migrations') IS NOT NULL"
+_HAS_CHECKSUM: Final = (
+    "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('schema_migrations')"
+    " AND attname = 'checksum' AND NOT attisdropped)"
 )
 
 
@@ -37,13 +51,33 @@ async def apply_migrations(conn: Conn, schema: str | None) -> list[str]:
         if schema is not None and not await conn.fetchval(_SCHEMA_EXISTS, schema):
             await conn.execute(f"CREATE SCHEMA {schema}")  # a validated identifier (see _url.py)
         await conn.execute(_CREATE_VERSIONS)
-        done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        if not await conn.fetchval(_HAS_CHECKSUM):  # checked first: ALTER locks the table and needs its owner
+            await conn.execute(_ADD_CHECKSUM)
+        rows = [AppliedMigration(*row) for row in await conn.fetch(_APPLIED)]
+        check_applied(migrations, rows)
+        done = {row.version for row in rows}
         for migration in migrations:
             if migration.version in done:
                 continue
             await conn.execute(migration.sql)
             await conn.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", migration.version, migration.name
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                migration.version,
+                migration.name,
+                migration.checksum,
             )
-            applied.append(f"{migration.version:04d}_{migration.name}")
+            applied.append(migration.label)
+        await conn.executemany(
+            "UPDATE schema_migrations SET checksum = $1 WHERE version = $2 AND checksum IS NULL",
+            [(m.checksum, m.version) for m in migrations if m.version in done],
+        )
     return applied
+
+
+async def migration_statuses(conn: Conn) -> list[MigrationStatus]:
+    """Every migration of the code and of the database (on ``conn``, whose search_path starts with the schema)."""
+    code = load_migrations(_MIGRATIONS_PACKAGE)
+    if not await conn.fetchval(_TABLE_EXISTS):
+        return statuses(code, [])
+    query = _APPLIED if await conn.fetchval(_HAS_CHECKSUM) else _APPLIED.replace("checksum", "NULL")
+    return statuses(code, [AppliedMigration(*row) for row in await conn.fetch(query)])

@@ -20,12 +20,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 
+from loyalty_api.store._migrations import MigrationStatus
 from loyalty_api.store.interface import SaleWork, StoreUnavailable, WriteTx
 from loyalty_api.store.postgres._db import PoolReads, unavailable
 from loyalty_api.store.postgres._dialect import SQL
 from loyalty_api.store.postgres._errors import is_unavailable
 from loyalty_api.store.postgres._fair_gate import FairGate
-from loyalty_api.store.postgres._migrate import apply_migrations
+from loyalty_api.store.postgres._migrate import apply_migrations, migration_statuses
 from loyalty_api.store.postgres._url import parse_postgres_url
 from loyalty_api.store.postgres._writer import PostgresGroupCommitWriter
 from loyalty_api.store.sql.heavy_reads import HeavyReads
@@ -155,6 +156,17 @@ class PostgresStore(SqlStore, statements=SQL):
         try:
             async with pool.acquire() as conn:
                 return await apply_migrations(conn, self.schema)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise unavailable(exc) from exc
+            raise
+
+    async def migration_status(self) -> list[MigrationStatus]:
+        await self.open()
+        pool = self._require_pool()
+        try:
+            async with pool.acquire() as conn:
+                return await migration_statuses(conn)
         except Exception as exc:
             if is_unavailable(exc):
                 raise unavailable(exc) from exc

@@ -6,16 +6,23 @@ import asyncio
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, TypeVar
 
-from loyalty_api.store._migrations import load_migrations
+from loyalty_api.store._migrations import (
+    AppliedMigration,
+    MigrationStatus,
+    check_applied,
+    load_migrations,
+    statuses,
+)
 from loyalty_api.store.interface import SaleWork, StoreUnavailable, WriteTx, run_sale
 from loyalty_api.store.models import utc_now
 from loyalty_api.store.sql.db import CLOSED, ReadDb
 from loyalty_api.store.sql.heavy_reads import HeavyReads
 from loyalty_api.store.sql.store_base import SqlStore
-from loyalty_api.store.sqlite._dialect import FOLD_FUNCTION, SQL, time_text, unicode_lower
+from loyalty_api.store.sqlite._dialect import FOLD_FUNCTION, SQL, parse_time, time_text, unicode_lower
 from loyalty_api.store.sqlite._reads import SqliteReads
 from loyalty_api.store.sqlite._writer import GroupCommitWriter
 
@@ -68,7 +75,9 @@ class SqliteStore(SqlStore, statements=SQL):
     # --- lifecycle ---------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        directory = Path(self.path).parent
+        if not directory.is_dir():  # a mistyped path must not become a new, empty database that reports healthy
+            raise StoreUnavailable(f"the directory {str(directory)!r} of the SQLite database does not exist")
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -123,6 +132,17 @@ class SqliteStore(SqlStore, statements=SQL):
         await self.open()
         return await asyncio.to_thread(self._migrate_on_own_connection)
 
+    async def migration_status(self) -> list[MigrationStatus]:
+        await self.open()
+        return await asyncio.to_thread(self._status_on_own_connection)
+
+    def _status_on_own_connection(self) -> list[MigrationStatus]:
+        conn = self._connect()
+        try:
+            return _migration_statuses(conn)
+        finally:
+            conn.close()
+
     def _migrate_on_own_connection(self) -> list[str]:
         # Its own connection, with the busy timeout: several processes may start at once.
         conn = self._connect()
@@ -143,11 +163,28 @@ class SqliteStore(SqlStore, statements=SQL):
 
 
 def _apply_migrations(conn: sqlite3.Connection) -> list[str]:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
-    )
+    code = load_migrations(_MIGRATIONS_PACKAGE)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT, checksum TEXT)"
+        )
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
+        if "checksum" not in columns:  # a database migrated before checksums were kept
+            conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
+        check_applied(code, _applied(conn))
+        for migration in code:  # recorded once, for the rows written before checksums were kept
+            conn.execute(
+                "UPDATE schema_migrations SET checksum = ? WHERE version = ? AND checksum IS NULL",
+                (migration.checksum, migration.version),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     applied: list[str] = []
-    for migration in load_migrations(_MIGRATIONS_PACKAGE):
+    for migration in code:
         conn.execute("BEGIN IMMEDIATE")
         try:
             done = conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)).fetchone()
@@ -155,15 +192,32 @@ def _apply_migrations(conn: sqlite3.Connection) -> list[str]:
                 for statement in _statements(migration.sql):
                     conn.execute(statement)
                 conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, time_text(utc_now())),
+                    "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
+                    (migration.version, migration.name, time_text(utc_now()), migration.checksum),
                 )
-                applied.append(f"{migration.version:04d}_{migration.name}")
+                applied.append(migration.label)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     return applied
+
+
+def _applied(conn: sqlite3.Connection) -> list[AppliedMigration]:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
+    checksum = "checksum" if "checksum" in columns else "NULL"
+    rows = conn.execute(f"SELECT version, name, applied_at, {checksum} FROM schema_migrations ORDER BY version")
+    return [AppliedMigration(int(v), str(n), _utc(str(at)), c) for v, n, at, c in rows]
+
+
+def _utc(text: str) -> datetime:
+    moment = parse_time(text.removesuffix("Z"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _migration_statuses(conn: sqlite3.Connection) -> list[MigrationStatus]:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
+    return statuses(load_migrations(_MIGRATIONS_PACKAGE), [] if found is None else _applied(conn))
 
 
 def _statements(sql: str) -> list[str]:
