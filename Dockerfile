@@ -4,7 +4,7 @@
 # Stage 1 builds wheels of the project and its dependencies (all have binary wheels: no compiler needed).
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY loyalty_api ./loyalty_api
 COPY renderers ./renderers
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
