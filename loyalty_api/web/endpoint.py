@@ -1,7 +1,8 @@
 """The ``api.php`` endpoint: transport in, one call dispatched, one document rendered out.
 
 Raw ASGI on purpose: it is on every request's path and skips the framework's request and response
-objects (see ``docs/performance.md``).  Order of checks, the first failure answering: transport
+objects (see ``docs/performance.md``).  A GET with no query string (a browser opening the address) gets a short
+HTML page.  Order of checks, the first failure answering: transport
 (method, size, body, callback, output), credentials, known call, the idempotency key (idempotent calls only),
 then the handler's own checks.
 """
@@ -50,6 +51,7 @@ from loyalty_api.protocol.output import (
 )
 from loyalty_api.store.interface import BalanceLimit, QueryTimeout, ReadsBusy, Store, StoreUnavailable
 from loyalty_api.store.models import Principal
+from loyalty_api.web._page import PAGE, PAGE_CONTENT_TYPE, PAGE_HEADERS
 from loyalty_api.web._send import send_body
 from renderers import Element, el, get_renderer, response
 
@@ -137,6 +139,9 @@ class ApiEndpoint:
             error = ApiError("method_not_allowed")
             await _send_doc(send, default_output(), error, echo, [(b"allow", b"GET, POST")])
             return None, error.http_status, error
+        if method == "GET" and not scope["query_string"]:  # a browser opening the address: no fields at all
+            await send_body(send, 200, PAGE_CONTENT_TYPE, PAGE, [echo, *PAGE_HEADERS])
+            return None, 200, None
         length = headers.length
         try:
             expected = int(length) if length is not None and length.isdigit() else None

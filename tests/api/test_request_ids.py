@@ -61,7 +61,7 @@ def test_an_invalid_id_is_replaced(client: TestClient, sent: str) -> None:
 
 def test_every_answer_has_an_id_errors_included(client: TestClient) -> None:
     replies = [
-        client.get("/api.php"),  # parameter_missing
+        client.get("/api.php", params={"type": "campaigns_list"}),  # parameter_missing
         client.put("/api.php"),  # method_not_allowed
         client.post("/api.php", content=b"x" * 10, headers={"content-type": "text/plain"}),  # unsupported_media_type
         client.get("/api.php", params={**INFO, "callback": "1bad"}),  # invalid callback
