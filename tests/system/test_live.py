@@ -123,6 +123,15 @@ def test_probes(server: Server) -> None:
     assert _request(server, "GET", "/readyz")[::2] == (200, b"ready")
 
 
+def test_the_images_health_check_passes_against_a_live_server(server: Server) -> None:
+    dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text(encoding="utf-8")
+    command = json.loads(dockerfile.split("HEALTHCHECK ", 1)[1].split("CMD ", 1)[1].splitlines()[0])
+    assert command[:2] == ["python", "-c"]
+    check = command[2].replace("http://127.0.0.1:8000", server.base)
+    assert check != command[2]
+    assert subprocess.run([sys.executable, "-c", check], timeout=10, check=False).returncode == 0
+
+
 def test_the_specification_request_urlencoded(server: Server) -> None:
     request = urllib.request.Request(f"{server.base}/api.php", data=urlencode(SPEC_GIFTCARD).encode(), method="POST")
     with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as reply:
