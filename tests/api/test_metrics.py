@@ -18,6 +18,7 @@ from loyalty_api.config import Settings
 from loyalty_api.web.app import create_app
 from tests.support.api import credentials
 from tests.support.demo import GIFTCARD, JANE
+from tests.support.live_server import free_port
 
 SALE: Final = {"type": "record_activity", "code": JANE, "campaign_id": GIFTCARD, "amount": "10"}
 Sample = tuple[str, tuple[tuple[str, str], ...]]
@@ -110,3 +111,14 @@ def test_the_metrics_port_variable() -> None:
     ):
         with pytest.raises(ValueError, match=re.escape(message)):
             Settings.from_env({"LOYALTY_METRICS_PORT": value})
+
+
+def test_store_unavailable_answers_are_counted() -> None:
+    # Nothing listens on the port: the login's query fails, and the request is answered store_unavailable.
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere?schema=metrics_absent"
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        before = _metrics(client)
+        _post(client, {"type": "account_info"})
+        after = _metrics(client)
+    assert _delta(before, after, "loyalty_store_unavailable_total") == 1
+    assert _requests(before, after, "account_info", "-", "store_unavailable") == 1
