@@ -51,6 +51,8 @@ class Settings:
     log_level: str = "info"
     log_format: str = "text"
     access_log: bool = False
+    # The port /metrics is served on instead of the public one (docs/deployment.md#metrics); None: the public one.
+    metrics_port: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +80,7 @@ class Settings:
             log_level=_choice(env, "LOYALTY_LOG_LEVEL", LOG_LEVELS, "info"),
             log_format=_choice(env, "LOYALTY_LOG_FORMAT", LOG_FORMATS, "text"),
             access_log=_flag(env, "LOYALTY_ACCESS_LOG"),
+            metrics_port=_port(env, "LOYALTY_METRICS_PORT"),
         )
 
 
@@ -114,6 +117,15 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value == 0:
         raise ValueError(f"{name} must be at least 1")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    if not env.get(name):
+        return None
+    value = _positive(env, name, 0)
+    if value > 65535:
+        raise ValueError(f"{name} is a TCP port: at most 65535, not {value}")
     return value
 
 

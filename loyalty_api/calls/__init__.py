@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from loyalty_api.calls._table import CALLS, is_idempotent, resolve_call
+from loyalty_api.calls._table import CALLS, call_labels, is_idempotent, resolve_call
 
-__all__ = ["CALLS", "is_idempotent", "resolve_call"]
+__all__ = ["CALLS", "call_labels", "is_idempotent", "resolve_call"]

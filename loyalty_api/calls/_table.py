@@ -154,6 +154,24 @@ def resolve_call(fields: Fields) -> Handler:
     return handler
 
 
+def call_labels(fields: Fields | None) -> tuple[str, str]:
+    """A request's type and action as metrics label them: a known one, ``other`` for anything else, ``-`` when absent
+    (or the request unread).  Clients cannot make up label values."""
+    call_type = None if fields is None else fields.value("type")
+    if fields is None or call_type is None:
+        return "-", "-"
+    actions = _ACTIONS_BY_TYPE.get(call_type)
+    if actions is None:
+        return "other", "-"
+    action_field = ACTION_FIELDS.get(call_type, "action")
+    action = fields.value(action_field)
+    if action is None and action_field != "action":
+        action = fields.value("action")
+    if action is None:
+        return call_type, "-"
+    return call_type, action if action in actions else "other"
+
+
 def is_idempotent(handler: Handler) -> bool:
     """Whether the handler (as :func:`resolve_call` answers it) is one of the calls of ``IDEMPOTENT``."""
     return handler in _IDEMPOTENT_HANDLERS

@@ -6,15 +6,19 @@ Every command reads ``LOYALTY_DATABASE_URL`` (see ``docs/configuration.md``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC
 
 import click
 import uvicorn
+from prometheus_client import start_http_server
 
-from loyalty_api import logs
+from loyalty_api import logs, metrics
 from loyalty_api.cli._accounts import account
 from loyalty_api.cli._campaigns import campaign
 from loyalty_api.cli._common import CliOptions, cli_settings, echo_json, with_store
@@ -75,14 +79,30 @@ def cli(context: click.Context, log_level: str | None, log_format: str | None, d
     default=None,
     help="A log line per API request: type, action, outcome, duration, request id [default: LOYALTY_ACCESS_LOG].",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve /metrics on this port (at --host) only, not on the public one [default: LOYALTY_METRICS_PORT].",
+)
 @click.pass_context
-def serve(context: click.Context, host: str, port: int, workers: int, demo: bool, access_log: bool | None) -> None:
+def serve(
+    context: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    demo: bool,
+    access_log: bool | None,
+    metrics_port: int | None,
+) -> None:
     """Apply pending migrations and serve the API with uvicorn."""
     options: CliOptions = context.obj
     if options.database_url is not None:  # the worker processes read it from their environment
         os.environ["LOYALTY_DATABASE_URL"] = options.database_url
     if access_log is not None:  # the worker processes read it from their environment
         os.environ["LOYALTY_ACCESS_LOG"] = "1" if access_log else "0"
+    if metrics_port is not None:  # the worker processes read it from their environment
+        os.environ["LOYALTY_METRICS_PORT"] = str(metrics_port)
 
     async def prepare(store: Store) -> None:
         for name in await store.migrate():
@@ -98,6 +118,29 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
     asyncio.run(with_store(prepare, migrate=False, writes=True))
     settings = cli_settings()
     _log.info("serving %s at http://%s:%d/api.php", redacted(settings.database_url), host, port)
+    with _metrics_directory(workers):
+        if settings.metrics_port is not None:
+            start_http_server(settings.metrics_port, addr=host, registry=metrics.registry())
+            _log.info("serving metrics at http://%s:%d/metrics", host, settings.metrics_port)
+        _run_uvicorn(host, port, workers, settings, options)
+
+
+@contextlib.contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """Workers share their metrics through files in ``PROMETHEUS_MULTIPROC_DIR``: a private temporary directory,
+    removed at exit, unless the operator named one (or one worker serves: its metrics stay in memory)."""
+    if workers == 1 or os.environ.get(metrics.MULTIPROC_DIR_VARIABLE):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="loyalty-metrics-") as directory:
+        os.environ[metrics.MULTIPROC_DIR_VARIABLE] = directory
+        try:
+            yield
+        finally:
+            del os.environ[metrics.MULTIPROC_DIR_VARIABLE]
+
+
+def _run_uvicorn(host: str, port: int, workers: int, settings: Settings, options: CliOptions) -> None:
     uvicorn.run(
         "loyalty_api.web.app:app_from_env",
         factory=True,

@@ -1,4 +1,4 @@
-"""The ASGI application: ``/api.php`` and ``/`` on a raw fast path, the rest on Starlette."""
+"""The ASGI application: ``/api.php`` and ``/`` on a raw fast path, the rest (health, ``/metrics``) on Starlette."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from loyalty_api import metrics
 from loyalty_api.accounts.throttle import LoginThrottle
 from loyalty_api.config import Settings
 from loyalty_api.handler.context import TokenKeys
@@ -46,12 +47,15 @@ class LoyaltyApp:
             TokenKeys(secrets),
             access_log=settings.access_log,
         )
+        routes = [
+            Route("/api.php", self.api, methods=["GET", "POST"]),
+            Route("/healthz", self._healthz, methods=["GET"]),
+            Route("/readyz", self._readyz, methods=["GET"]),
+        ]
+        if settings.metrics_port is None:  # else served on its own port only (loyalty_api.cli.serve)
+            routes.append(Route("/metrics", self._metrics, methods=["GET"]))
         self.starlette = Starlette(
-            routes=[
-                Route("/api.php", self.api, methods=["GET", "POST"]),
-                Route("/healthz", self._healthz, methods=["GET"]),
-                Route("/readyz", self._readyz, methods=["GET"]),
-            ],
+            routes=routes,
             lifespan=self._lifespan,
         )
         self.starlette.router.redirect_slashes = False  # no redirects at all: a 404 names nothing
@@ -76,6 +80,9 @@ class LoyaltyApp:
 
     async def _healthz(self, _request: Request) -> Response:
         return PlainTextResponse("ok")
+
+    async def _metrics(self, _request: Request) -> Response:
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
     async def _readyz(self, _request: Request) -> Response:
         try:

@@ -15,11 +15,12 @@ from functools import partial
 from time import perf_counter
 from typing import Final, NamedTuple
 
+from prometheus_client import Counter, Histogram
 from starlette.types import Receive, Scope, Send
 
 from loyalty_api.accounts.auth import LoginCache, authenticate
 from loyalty_api.accounts.throttle import LoginThrottle
-from loyalty_api.calls import is_idempotent, resolve_call
+from loyalty_api.calls import call_labels, is_idempotent, resolve_call
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import NO_TOKEN_KEYS, Answer, CallContext, TokenKeys
 from loyalty_api.handler.fields import Fields
@@ -33,6 +34,7 @@ from loyalty_api.handler.idempotency import (
     read_key,
 )
 from loyalty_api.logs import ACCESS_LOGGER, REQUEST_ID, request_id_of
+from loyalty_api.metrics import IDEMPOTENT_REPLAYS, REQUEST_SECONDS, REQUESTS, STORE_UNAVAILABLE
 from loyalty_api.protocol.forms import (
     MAX_BODY_BYTES,
     ClientDisconnected,
@@ -120,12 +122,14 @@ class ApiEndpoint:
         token = REQUEST_ID.set(request_id)
         headers = _Headers((_REQUEST_ID_HEADER, request_id.encode("ascii")), content_type, length, header_key)
         try:
-            if not self.access_log:
-                await self._serve(scope, receive, send, headers, idempotency_header)
-                return
             started = perf_counter()
             fields, status, outcome = await self._serve(scope, receive, send, headers, idempotency_header)
-            _log_access(fields, status, outcome, perf_counter() - started)
+            seconds = perf_counter() - started
+            code = _error_code(outcome)
+            said = code if code is not None else ("dropped" if status == 0 else str(status))
+            _count(fields, said, seconds)
+            if self.access_log:
+                _log_access(fields, said, status, seconds)
         finally:
             REQUEST_ID.reset(token)
 
@@ -176,6 +180,8 @@ class ApiEndpoint:
         address = None if client is None else str(client[0])
         answer, status, output = await self._answer(fields, key, idempotency_header, output, address)
         if isinstance(answer, RenderedAnswer):
+            if answer.replayed:
+                IDEMPOTENT_REPLAYS.inc()
             await send_body(
                 send,
                 answer.status,
@@ -251,6 +257,7 @@ def _failure(exc: Exception, fields: Fields) -> tuple[Element, int]:
         return error_document(exc), exc.http_status
     if isinstance(exc, StoreUnavailable):
         _log.warning("store unavailable: %s", exc)
+        STORE_UNAVAILABLE.inc()
         error = ApiError("store_unavailable")
     elif isinstance(exc, BalanceLimit):
         _log.warning("refused past the balance limit while answering %s: %s", fields.value("type"), exc)
@@ -285,15 +292,29 @@ async def _send_doc(
     await _send(send, output, error_document(error), error.http_status, [echo, *extra] if extra else [echo])
 
 
-def _log_access(fields: Fields | None, status: int, outcome: Element | ApiError | None, seconds: float) -> None:
+#: The metrics' children by (type, action, outcome): each label value is one of a known few (call_labels, the error
+#: codes, the HTTP statuses), so this stays small, and a request skips prometheus-client's own label lookup.
+_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+
+def _count(fields: Fields | None, outcome: str, seconds: float) -> None:
+    """Count the request in ``loyalty_requests_total`` and its time in ``loyalty_request_duration_seconds``."""
+    kind, action = call_labels(fields)
+    key = (kind, action, outcome)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (REQUESTS.labels(kind, action, outcome), REQUEST_SECONDS.labels(kind))
+    children[0].inc()
+    children[1].observe(seconds)
+
+
+def _log_access(fields: Fields | None, said: str, status: int, seconds: float) -> None:
     """The access log's line: the call, its outcome (the error code, else the HTTP status), how long it took.  Never
     a field's value beyond type and action: keys, passwords and PINs stay out of logs."""
     kind = action = "-"
     if fields is not None:
         kind = _loggable(fields.value("type"))
         action = _loggable(fields.value("action"))
-    code = _error_code(outcome)
-    said = code if code is not None else ("dropped" if status == 0 else str(status))
     duration_ms = round(seconds * 1000, 3)
     _access.info(
         "type=%s action=%s outcome=%s duration_ms=%s",

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
 
+from loyalty_api.metrics import WRITE_BATCH_SIZE
 from loyalty_api.store.interface import StoreUnavailable
 
 __all__ = ["BatchQueue", "fail_all", "settle"]
@@ -42,6 +43,7 @@ class BatchQueue(Generic[J]):
         while pending:
             batch = pending[: self._max_batch]
             del pending[: self._max_batch]
+            WRITE_BATCH_SIZE.observe(len(batch))
             again = await self._run_batch(batch)
             if again:
                 pending[:0] = again
