@@ -17,7 +17,15 @@ from loyalty_api.store.ledger_models import CustomerCard, LedgerSums
 from loyalty_api.store.models import NUMBERED_CUSTOM_FIELDS, Account, Campaign, Principal, Reward
 from renderers import Element, el, node
 
-__all__ = ["Receipt", "beyond_values", "coalition_total", "coalition_type", "receipt_element", "stamp_text"]
+__all__ = [
+    "Receipt",
+    "beyond_values",
+    "coalition_total",
+    "customer_beyond_values",
+    "coalition_type",
+    "receipt_element",
+    "stamp_text",
+]
 
 
 _NONE: Final[Mapping[str, str]] = MappingProxyType({})
@@ -137,16 +145,26 @@ def receipt_element(principal: Principal, receipt: Receipt) -> Element:
 async def beyond_values(
     tx: WriteTx, account_pk: int, key: str, value: str, labels: Mapping[str, str]
 ) -> Mapping[str, str]:
-    """The values the receipt shows of the customer's custom fields numbered above the columns (``custom_field_N``
-    -> text), read only when the account defines such fields (two statements: who the customer is, their values);
-    nothing for a customer that does not exist (the sale answers ``customer_not_found``)."""
-    if all(name in NUMBERED_CUSTOM_FIELDS for name in labels):
+    """:func:`customer_beyond_values` of the customer whose ``key`` is ``value`` (one statement more to find them,
+    only when the account defines such fields); nothing for a customer that does not exist (the sale answers
+    ``customer_not_found``)."""
+    if not _shows_beyond(labels):
         return _NONE
     customer_pk = await tx.customer_key_holder(account_pk, key, value)
-    if customer_pk is None:
+    return _NONE if customer_pk is None else await customer_beyond_values(tx, customer_pk, labels)
+
+
+async def customer_beyond_values(tx: WriteTx, customer_pk: int, labels: Mapping[str, str]) -> Mapping[str, str]:
+    """The values the receipt shows of the customer's custom fields numbered above the columns (``custom_field_N``
+    -> text), read only when the account defines such fields."""
+    if not _shows_beyond(labels):
         return _NONE
     values = await tx.customer_field_values(customer_pk)
     return {f"custom_field_{number}": text for number, text in values.items()}
+
+
+def _shows_beyond(labels: Mapping[str, str]) -> bool:
+    return not all(name in NUMBERED_CUSTOM_FIELDS for name in labels)
 
 
 def coalition_type(account: Account, campaign: Campaign) -> str | None:

@@ -12,7 +12,7 @@ from loyalty_api.campaigns.rewards import find_item, find_reward
 from loyalty_api.errors import ApiError
 from loyalty_api.handler.context import Answer, CallContext
 from loyalty_api.ledger.entries import entry_campaign, entry_customer, read_entry_request
-from loyalty_api.ledger.receipt import Receipt, beyond_values, coalition_total, coalition_type, receipt_element
+from loyalty_api.ledger.receipt import Receipt, coalition_total, coalition_type, customer_beyond_values, receipt_element
 from loyalty_api.ledger.redemption import plan_redemption
 from loyalty_api.ledger.rules import cents_text
 from loyalty_api.store.interface import WriteTx
@@ -73,7 +73,7 @@ async def redeem(ctx: CallContext) -> Answer:
         pooled = None if pool is None else await tx.coalition_cumulative(account.pk, customer.pk, pool)
         coalition = coalition_total(account, campaign, sums, pooled)
         card = CustomerCard.of(customer)
-        beyond = await beyond_values(tx, account.pk, "code", customer.code, labels)
+        beyond = await customer_beyond_values(tx, customer.pk, labels)
         receipt = Receipt(
             campaign, card, appended.pk, now, -cost, None, description, sums, item, coalition, labels, beyond
         )
